@@ -1,0 +1,18 @@
+import { defineCommand } from "citty";
+import { serve } from "../../server/serve.ts";
+import { VERSION } from "../../version.ts";
+import { UsageError } from "../errors.ts";
+
+export default defineCommand({
+  meta: { name: "serve", description: "Run the orchestrator in the foreground (logs on stderr)" },
+  args: {
+    config: { type: "positional", required: false, description: "Config file (default ./pyorchestrate.toml)" },
+    "log-format": { type: "string", description: "Log lines: human (default) or json (one object per line)", valueHint: "human|json" },
+  },
+  async run({ args }) {
+    const format = args["log-format"] ?? "human";
+    if (format !== "human" && format !== "json") throw new UsageError(`--log-format must be 'human' or 'json' (got '${format}')`);
+    if (args._.length > 1) throw new UsageError(`unexpected argument '${args._[1]}'`);
+    process.exitCode = await serve({ configPath: args.config ?? "pyorchestrate.toml", logFormat: format, version: VERSION });
+  },
+});

@@ -1,0 +1,70 @@
+// `status AGENT` and `status` (the orchestrator itself).
+
+import type { AgentStatusData, OrchestratorStatusData } from "../../protocol/commands.ts";
+import { statusLabel } from "./status-label.ts";
+
+export function renderAgentStatus(data: AgentStatusData): string {
+  const lines = [
+    `Agent: ${data.name}`,
+    `Status: ${statusLabel(data)}`,
+    `PID: ${data.pid ?? "-"}`,
+    `Uptime: ${data.uptime}`,
+    `Memory: ${data.memory_usage}`,
+    `CPU: ${data.cpu_usage}`,
+    `Last Activity: ${data.last_activity ?? "-"}`,
+    "",
+    "Configuration:",
+  ];
+  const settings = Object.entries(data.configuration);
+  if (settings.length === 0) lines.push("  (none)");
+  for (const [key, value] of settings) lines.push(`  ${key}: ${formatConfigValue(value)}`);
+
+  if (data.depends_on.length > 0) {
+    lines.push("", "Depends on:");
+    for (const dependency of data.depends_on) {
+      lines.push(`  ${dependency.satisfied ? "✓" : "✗"} ${dependency.agent} (${dependency.condition})`);
+    }
+  }
+
+  const extras: string[] = [];
+  if (data.restarts > 0) extras.push(`Restarts: ${data.restarts}`);
+  if (data.last_exit_code !== null) extras.push(`Last exit code: ${data.last_exit_code}`);
+  if (data.next_run !== null) extras.push(`Next run: ${data.next_run}`);
+  if (extras.length > 0) lines.push("", ...extras);
+  return lines.join("\n");
+}
+
+export function renderOrchestratorStatus(data: OrchestratorStatusData): string {
+  return [
+    `Orchestrator: ${data.name}`,
+    "Status: running",
+    `PID: ${data.pid}`,
+    `Uptime: ${data.uptime}`,
+    `Agents: ${data.total_agents} total  |  Running: ${data.running_agents}  |  Waiting: ${data.waiting_agents}  |  Failed: ${data.failed_agents}`,
+    `Max workers: ${data.max_workers === 0 ? "unlimited" : data.max_workers}`,
+    `Command socket: ${data.command_socket_path}`,
+    `Version: ${data.version}`,
+  ].join("\n");
+}
+
+// A configuration value on one line: lists space-separated, tables as k=v pairs, null as "-".
+function formatConfigValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(formatScalar).join(" ");
+  if (isTable(value)) {
+    return Object.entries(value)
+      .map(([key, inner]) => `${key}=${formatScalar(inner)}`)
+      .join(" ");
+  }
+  return formatScalar(value);
+}
+
+function formatScalar(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value);
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}

@@ -1,0 +1,58 @@
+// One run of an agent: a child process leading its own process group, with its output drained to the log.
+
+import { constants } from "node:os";
+import type { AgentConfig } from "../config/types.ts";
+import type { OutputLog } from "./output-log.ts";
+
+export interface ExitInfo {
+  /** null when the process was ended by a signal. */
+  code: number | null;
+  signal: string | null;
+  /** code, or 128 + signal number, as a shell reports it. */
+  status: number;
+}
+
+export interface AgentProcess {
+  readonly pid: number;
+  readonly startedAt: number;
+  /** Resolves once the process has exited and its output is fully in the log. */
+  readonly exited: Promise<ExitInfo>;
+  /** Signals the whole process group; false when nothing was there to signal. */
+  signalGroup(signal: NodeJS.Signals | number): boolean;
+}
+
+export function spawnAgent(config: AgentConfig, log: OutputLog): AgentProcess {
+  const child = Bun.spawn(config.command, {
+    cwd: config.cwd,
+    env: { ...process.env, ...config.env, PYORCHESTRATE_AGENT: config.name },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    // setsid(): the agent leads its own group, so a stop reaches its grandchildren too.
+    detached: true,
+  });
+  const pid = child.pid;
+  const signalGroup = (signal: NodeJS.Signals | number): boolean => {
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const output = Promise.all([log.drain(child.stdout, "stdout"), log.drain(child.stderr, "stderr")]);
+  const exited = child.exited.then(async (code) => {
+    // Whatever the leader left behind in its group goes with it.
+    signalGroup("SIGKILL");
+    await output.catch(() => {});
+    const signal = typeof child.signalCode === "string" ? child.signalCode : null;
+    const status = code ?? 128 + signalNumber(signal);
+    return { code: signal === null ? code : null, signal, status };
+  });
+  return { pid, startedAt: Date.now(), exited, signalGroup };
+}
+
+function signalNumber(signal: string | null): number {
+  if (signal === null) return 0;
+  return (constants.signals as Record<string, number>)[signal] ?? 0;
+}

@@ -1,0 +1,488 @@
+// The supervisor: owns every agent's runtime, starts them in dependency order within
+// max_workers, reacts to exits (restart, backoff, next periodic run) and stops them.
+
+import { join } from "node:path";
+import { startOrder, transitiveProviders } from "../config/dependency-graph.ts";
+import type { Config } from "../config/types.ts";
+import type { AgentCounts, DependencyEdge } from "../protocol/commands.ts";
+import { type AgentProcess, type ExitInfo, spawnAgent } from "./agent-process.ts";
+import { allSatisfied, isSatisfied } from "./dependencies.ts";
+import { OrchestratorError } from "./errors.ts";
+import { EventLog, type NewEvent } from "./events.ts";
+import { OutputLog } from "./output-log.ts";
+import { decideRestart, resetHistory } from "./restart-policy.ts";
+import { type AgentRuntime, clearTimers, createRuntime, isActive } from "./runtime.ts";
+import { PeriodicSchedule } from "./periodic.ts";
+
+export interface StartOutcome {
+  runtime: AgentRuntime;
+  alsoStarted: string[];
+}
+
+export class Orchestrator {
+  readonly events: EventLog;
+  readonly startedAt = Date.now();
+  private readonly runtimes = new Map<string, AgentRuntime>();
+  /** Agents due to start (or due for a periodic run), first come first served. */
+  private pending: AgentRuntime[] = [];
+  private liveProcesses = 0;
+  private readonly locks = new Set<string>();
+  private shuttingDown = false;
+  private readonly schedule: PeriodicSchedule;
+
+  constructor(readonly config: Config) {
+    this.events = new EventLog(config.orchestrator.history_capacity);
+    this.schedule = new PeriodicSchedule({ due: (runtime) => this.runDue(runtime) });
+    const logDir = join(config.orchestrator.state_dir, "logs");
+    for (const agent of config.agents) {
+      const log = new OutputLog(join(logDir, `${agent.name}.log`), () => {
+        const runtime = this.runtimes.get(agent.name);
+        if (runtime) runtime.lastActivity = Date.now();
+      });
+      this.runtimes.set(agent.name, createRuntime(agent, log));
+    }
+  }
+
+  /** Starts every autostart agent, providers first. */
+  begin(): void {
+    this.record({
+      type: "ORCHESTRATOR_STARTED",
+      agent: null,
+      severity: "INFO",
+      details: { name: this.config.orchestrator.name, pid: process.pid, agents: this.runtimes.size },
+    });
+    for (const name of startOrder(this.config.agents)) {
+      const runtime = this.mustGet(name);
+      if (runtime.config.autostart) this.activate(runtime);
+    }
+    this.reconcile();
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** Runtimes in declaration order. */
+  list(): AgentRuntime[] {
+    return [...this.runtimes.values()];
+  }
+
+  get(name: string): AgentRuntime | undefined {
+    return this.runtimes.get(name);
+  }
+
+  mustGet(name: string): AgentRuntime {
+    const runtime = this.runtimes.get(name);
+    if (!runtime) {
+      throw new OrchestratorError("AGENT_NOT_FOUND", `Agent '${name}' not found in orchestrator`, {
+        available_agents: [...this.runtimes.keys()],
+      });
+    }
+    return runtime;
+  }
+
+  counts(): AgentCounts {
+    let running = 0;
+    let waiting = 0;
+    let failed = 0;
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.status === "running" || runtime.status === "starting") running++;
+      else if (runtime.status === "waiting" || runtime.status === "backoff") waiting++;
+      else if (runtime.status === "failed") failed++;
+    }
+    return { total_agents: this.runtimes.size, running_agents: running, waiting_agents: waiting, failed_agents: failed };
+  }
+
+  /** Every depends_on edge, provider → dependent, with whether it holds now. */
+  edges(): DependencyEdge[] {
+    const edges: DependencyEdge[] = [];
+    for (const runtime of this.runtimes.values()) {
+      for (const [provider, condition] of Object.entries(runtime.config.depends_on)) {
+        const providerRuntime = this.runtimes.get(provider);
+        edges.push({
+          from: provider,
+          to: runtime.config.name,
+          condition,
+          satisfied: providerRuntime !== undefined && isSatisfied(condition, providerRuntime),
+        });
+      }
+    }
+    return edges;
+  }
+
+  /** Starts a stopped, completed or failed agent, and first its providers that are not up. */
+  start(name: string): Promise<StartOutcome> {
+    return this.exclusive(name, async () => {
+      const runtime = this.mustGet(name);
+      if (isActive(runtime) && runtime.status !== "backoff") {
+        throw new OrchestratorError("AGENT_ALREADY_RUNNING", `Agent '${name}' is already ${runtime.status}`, {
+          status: runtime.status,
+          pid: runtime.process?.pid ?? null,
+        });
+      }
+      const alsoStarted: string[] = [];
+      for (const providerName of transitiveProviders(this.config.agents, name)) {
+        const provider = this.mustGet(providerName);
+        if (isActive(provider) || provider.status === "completed") continue;
+        if (this.locks.has(providerName)) continue;
+        this.activate(provider);
+        alsoStarted.push(providerName);
+      }
+      if (runtime.status === "backoff") clearTimers(runtime);
+      this.activate(runtime);
+      this.reconcile();
+      return { runtime, alsoStarted };
+    });
+  }
+
+  /** Stops an active agent; resolves true when it exited on stop_signal, false when SIGKILL was needed. */
+  stop(name: string): Promise<boolean> {
+    return this.exclusive(name, async () => {
+      const runtime = this.mustGet(name);
+      if (!isActive(runtime)) {
+        throw new OrchestratorError("AGENT_NOT_RUNNING", `Agent '${name}' is not running (status: ${runtime.status})`, {
+          status: runtime.status,
+        });
+      }
+      return this.halt(runtime, "command");
+    });
+  }
+
+  /** Stops the agent if it is active, then starts it again. */
+  restart(name: string): Promise<AgentRuntime> {
+    return this.exclusive(name, async () => {
+      const runtime = this.mustGet(name);
+      if (isActive(runtime)) await this.halt(runtime, "restart");
+      this.activate(runtime);
+      runtime.restarts++;
+      this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "command" } });
+      this.reconcile();
+      return runtime;
+    });
+  }
+
+  /**
+   * Stops everything, dependents before their providers; each agent gets its stop signal as soon as
+   * all of its dependents are gone, so independent branches stop in parallel.
+   */
+  async shutdown(onStopped: (name: string, graceful: boolean) => void): Promise<{ stopped: number; allGraceful: boolean }> {
+    if (this.shuttingDown) throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is already under way");
+    this.shuttingDown = true;
+    this.pending = [];
+    const active = this.list().filter(isActive);
+    this.record({
+      type: "SHUTDOWN_INITIATED",
+      agent: null,
+      severity: "INFO",
+      details: { agents_to_stop: active.length },
+    });
+    for (const runtime of this.runtimes.values()) {
+      runtime.wanted = false;
+      if (!runtime.process) clearTimers(runtime);
+    }
+    const stops = new Map<string, Promise<boolean>>();
+    const stopAfterDependents = (runtime: AgentRuntime): Promise<boolean> => {
+      const existing = stops.get(runtime.config.name);
+      if (existing) return existing;
+      const dependents = this.list().filter((other) => runtime.config.name in other.config.depends_on);
+      const promise = Promise.all(dependents.map(stopAfterDependents)).then(async () => {
+        if (!isActive(runtime)) return true;
+        const graceful = await this.halt(runtime, "shutdown");
+        onStopped(runtime.config.name, graceful);
+        return graceful;
+      });
+      stops.set(runtime.config.name, promise);
+      return promise;
+    };
+    const budget = this.config.orchestrator.shutdown_timeout * 1000;
+    const overrun = setTimeout(() => this.killEverything(), budget);
+    const results = await Promise.all(active.map(stopAfterDependents));
+    clearTimeout(overrun);
+    await Promise.all(this.list().map((runtime) => runtime.log.close()));
+    const allGraceful = results.every(Boolean);
+    this.record({
+      type: "SHUTDOWN_COMPLETED",
+      agent: null,
+      severity: allGraceful ? "INFO" : "WARNING",
+      details: { agents_stopped: active.length, all_graceful: allGraceful },
+    });
+    return { stopped: active.length, allGraceful };
+  }
+
+  /** Seconds a shutdown may take: the longest chain of stop_timeouts, within shutdown_timeout. */
+  estimateShutdownSeconds(): number {
+    const memo = new Map<string, number>();
+    const chain = (runtime: AgentRuntime): number => {
+      const known = memo.get(runtime.config.name);
+      if (known !== undefined) return known;
+      const dependents = this.list().filter((other) => runtime.config.name in other.config.depends_on);
+      const own = runtime.process ? runtime.config.stop_timeout : 0;
+      const total = own + Math.max(0, ...dependents.map(chain));
+      memo.set(runtime.config.name, total);
+      return total;
+    };
+    const longest = Math.max(0, ...this.list().map(chain));
+    return Math.min(this.config.orchestrator.shutdown_timeout, Math.ceil(longest));
+  }
+
+  /** Last resort when the shutdown budget runs out: SIGKILL to every group still there. */
+  killEverything(): void {
+    for (const runtime of this.runtimes.values()) runtime.process?.signalGroup("SIGKILL");
+  }
+
+  record(event: NewEvent): void {
+    this.events.record(event);
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────
+
+  private async exclusive<T>(name: string, action: () => Promise<T>): Promise<T> {
+    if (this.shuttingDown) throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is under way");
+    this.mustGet(name);
+    if (this.locks.has(name)) {
+      throw new OrchestratorError("ORCHESTRATOR_BUSY", `Another command is changing agent '${name}'`, { agent: name });
+    }
+    this.locks.add(name);
+    try {
+      return await action();
+    } finally {
+      this.locks.delete(name);
+    }
+  }
+
+  /** Marks the agent wanted with a fresh crash-loop history and queues its start (or its schedule). */
+  private activate(runtime: AgentRuntime): void {
+    runtime.wanted = true;
+    runtime.stopRequested = false;
+    resetHistory(runtime.history);
+    if (runtime.config.kind === "periodic") {
+      runtime.runsDone = 0;
+      this.schedule.begin(runtime);
+    }
+    this.enqueue(runtime);
+  }
+
+  private enqueue(runtime: AgentRuntime): void {
+    if (!this.pending.includes(runtime)) this.pending.push(runtime);
+    runtime.status = "waiting";
+    runtime.waitingReason = "dependencies";
+  }
+
+  /** A periodic run fell due; a run still going or still queued makes this one a skipped run. */
+  private runDue(runtime: AgentRuntime): void {
+    if (runtime.process || this.pending.includes(runtime)) {
+      this.record({
+        type: "EXECUTION_SKIPPED",
+        agent: runtime.config.name,
+        severity: "WARNING",
+        details: { reason: runtime.process ? "previous run still going" : "previous run still queued" },
+      });
+      return;
+    }
+    this.enqueue(runtime);
+    this.reconcile();
+  }
+
+  /** Starts whatever can start now: dependencies satisfied and a worker slot free, in FIFO order. */
+  private reconcile(): void {
+    if (this.shuttingDown) return;
+    const limit = this.config.orchestrator.max_workers;
+    const lookup = (name: string) => this.runtimes.get(name);
+    let started = true;
+    while (started) {
+      started = false;
+      for (const runtime of this.pending) {
+        if (!allSatisfied(runtime, lookup)) {
+          runtime.waitingReason = "dependencies";
+          continue;
+        }
+        if (limit > 0 && this.liveProcesses >= limit) {
+          runtime.waitingReason = "queued";
+          continue;
+        }
+        this.pending = this.pending.filter((other) => other !== runtime);
+        this.launch(runtime);
+        started = true;
+        break;
+      }
+    }
+  }
+
+  private launch(runtime: AgentRuntime): void {
+    const { config } = runtime;
+    runtime.status = "starting";
+    runtime.waitingReason = null;
+    runtime.nextRunAt = runtime.config.kind === "periodic" ? this.schedule.nextTickAt(runtime) : null;
+    runtime.stopRequested = false;
+    runtime.timedOut = false;
+    let child: AgentProcess;
+    try {
+      child = spawnAgent(config, runtime.log);
+    } catch (error) {
+      runtime.lastActivity = Date.now();
+      const message = error instanceof Error ? error.message : String(error);
+      this.settle(runtime, { code: 127, signal: null, status: 127 }, 0, message);
+      return;
+    }
+    this.liveProcesses++;
+    runtime.process = child;
+    runtime.status = "running";
+    runtime.lastActivity = child.startedAt;
+    this.record({
+      type: config.kind === "periodic" ? "EXECUTION_STARTED" : "AGENT_STARTED",
+      agent: config.name,
+      severity: "INFO",
+      details: { pid: child.pid, run: config.kind === "periodic" ? runtime.runsDone + 1 : undefined },
+    });
+    if (config.timeout !== null && config.kind !== "looping") {
+      runtime.runTimer = setTimeout(() => {
+        runtime.timedOut = true;
+        void this.terminate(runtime, child);
+      }, config.timeout * 1000);
+    }
+    void child.exited.then((info) => this.onExit(runtime, child, info));
+  }
+
+  private onExit(runtime: AgentRuntime, child: AgentProcess, info: ExitInfo): void {
+    if (runtime.process !== child) return;
+    this.liveProcesses--;
+    runtime.process = null;
+    if (runtime.runTimer) clearTimeout(runtime.runTimer);
+    runtime.runTimer = null;
+    const now = Date.now();
+    runtime.lastActivity = now;
+    if (runtime.stopRequested) {
+      runtime.lastExitCode = info.status;
+      runtime.status = "stopped";
+      runtime.waitingReason = null;
+    } else {
+      this.settle(runtime, info, now - child.startedAt);
+    }
+    this.reconcile();
+  }
+
+  /** Decides what an exit (or a failed spawn) means for the agent. */
+  private settle(runtime: AgentRuntime, info: ExitInfo, ranMs: number, spawnError?: string): void {
+    const { config } = runtime;
+    runtime.lastExitCode = info.status;
+    const details: Record<string, unknown> = { exit_code: info.code, signal: info.signal, ran_ms: ranMs };
+    if (spawnError !== undefined) details.error = spawnError;
+    if (config.kind === "looping") return this.settleLooping(runtime, info, ranMs, details);
+    const ok = info.status === 0 && !runtime.timedOut;
+    runtime.executions.runs++;
+    runtime.executions.totalDurationMs += ranMs;
+    if (!ok) runtime.executions.failures++;
+    if (config.kind === "oneshot") {
+      if (runtime.timedOut) details.timeout = config.timeout;
+      this.finish(runtime, ok, details);
+      return;
+    }
+    runtime.runsDone++;
+    runtime.lastRunOk = ok;
+    const type = runtime.timedOut ? "EXECUTION_TIMEOUT" : ok ? "EXECUTION_COMPLETED" : "EXECUTION_FAILED";
+    this.record({ type, agent: config.name, severity: ok ? "INFO" : "WARNING", details: { ...details, run: runtime.runsDone } });
+    if (config.limit !== -1 && runtime.runsDone >= config.limit) {
+      this.schedule.cancel(runtime);
+      this.finish(runtime, ok, { runs: runtime.runsDone, last_exit_code: info.status });
+      return;
+    }
+    runtime.status = "waiting";
+    runtime.waitingReason = "next_run";
+    this.schedule.afterRun(runtime);
+  }
+
+  private settleLooping(runtime: AgentRuntime, info: ExitInfo, ranMs: number, details: Record<string, unknown>): void {
+    const name = runtime.config.name;
+    this.record({ type: "AGENT_EXITED", agent: name, severity: info.status === 0 ? "INFO" : "WARNING", details });
+    const decision = decideRestart(runtime.config, runtime.history, info.status, ranMs, Date.now());
+    switch (decision.action) {
+      case "none":
+        this.finish(runtime, info.status === 0, details);
+        return;
+      case "give_up":
+        this.finish(runtime, false, {
+          ...details,
+          reason: `crash loop: ${decision.exits} exits within ${decision.windowSeconds}s (max_restarts ${runtime.config.max_restarts})`,
+        });
+        return;
+      case "now":
+        runtime.restarts++;
+        this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "exited", ...details } });
+        this.enqueue(runtime);
+        return;
+      case "backoff": {
+        runtime.status = "backoff";
+        runtime.waitingReason = null;
+        runtime.nextRunAt = Date.now() + decision.delayMs;
+        this.record({
+          type: "AGENT_BACKOFF",
+          agent: name,
+          severity: "WARNING",
+          details: { delay_ms: decision.delayMs, attempt: runtime.history.fastExits, next_retry: new Date(runtime.nextRunAt).toISOString() },
+        });
+        runtime.timer = setTimeout(() => {
+          runtime.timer = null;
+          runtime.nextRunAt = null;
+          runtime.restarts++;
+          this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "backoff elapsed" } });
+          this.enqueue(runtime);
+          this.reconcile();
+        }, decision.delayMs);
+        return;
+      }
+    }
+  }
+
+  /** The agent is done for good: completed or failed. */
+  private finish(runtime: AgentRuntime, ok: boolean, details: Record<string, unknown>): void {
+    runtime.wanted = false;
+    runtime.status = ok ? "completed" : "failed";
+    runtime.waitingReason = null;
+    runtime.nextRunAt = null;
+    this.record({
+      type: ok ? "AGENT_COMPLETED" : "AGENT_FAILED",
+      agent: runtime.config.name,
+      severity: ok ? "INFO" : "ERROR",
+      details,
+    });
+  }
+
+  /** Takes an agent down whatever it is doing; true when the process left on its stop signal. */
+  private async halt(runtime: AgentRuntime, reason: "command" | "restart" | "shutdown"): Promise<boolean> {
+    runtime.wanted = false;
+    this.pending = this.pending.filter((other) => other !== runtime);
+    this.schedule.cancel(runtime);
+    clearTimers(runtime);
+    const child = runtime.process;
+    let graceful = true;
+    if (child) {
+      runtime.stopRequested = true;
+      runtime.status = "stopping";
+      graceful = await this.terminate(runtime, child);
+    } else {
+      runtime.status = "stopped";
+      runtime.waitingReason = null;
+    }
+    this.record({
+      type: "AGENT_STOPPED",
+      agent: runtime.config.name,
+      severity: graceful ? "INFO" : "WARNING",
+      details: { reason, graceful_shutdown: graceful, pid: child?.pid ?? null },
+    });
+    return graceful;
+  }
+
+  /** stop_signal to the group, SIGKILL after stop_timeout; resolves when the process is gone. */
+  private async terminate(runtime: AgentRuntime, child: AgentProcess): Promise<boolean> {
+    const { stop_signal, stop_timeout } = runtime.config;
+    child.signalGroup(stop_signal as NodeJS.Signals);
+    let graceful = true;
+    const kill = setTimeout(() => {
+      graceful = false;
+      child.signalGroup("SIGKILL");
+    }, stop_timeout * 1000);
+    await child.exited;
+    clearTimeout(kill);
+    return graceful;
+  }
+}

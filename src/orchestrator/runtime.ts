@@ -1,0 +1,76 @@
+// The live state of one agent: what it is doing now, what it did, and what it waits for.
+
+import type { AgentConfig } from "../config/types.ts";
+import type { AgentStatus, WaitingReason } from "../protocol/commands.ts";
+import type { AgentProcess } from "./agent-process.ts";
+import type { OutputLog } from "./output-log.ts";
+import type { RestartHistory } from "./restart-policy.ts";
+
+export interface ExecutionStats {
+  runs: number;
+  failures: number;
+  totalDurationMs: number;
+}
+
+export interface AgentRuntime {
+  config: AgentConfig;
+  status: AgentStatus;
+  waitingReason: WaitingReason | null;
+  /** Should be up: autostart, or started by a command; cleared by stop, completion or giving up. */
+  wanted: boolean;
+  process: AgentProcess | null;
+  /** The exit of the current process is ours (stop/restart/shutdown), not the agent's doing. */
+  stopRequested: boolean;
+  /** The current run hit its timeout and was killed. */
+  timedOut: boolean;
+  restarts: number;
+  history: RestartHistory;
+  lastExitCode: number | null;
+  lastActivity: number | null;
+  /** Next periodic run or backoff retry (ms). */
+  nextRunAt: number | null;
+  /** Backoff or next-run timer. */
+  timer: Timer | null;
+  runTimer: Timer | null;
+  /** periodic: runs finished in the current schedule; last run's success. */
+  runsDone: number;
+  lastRunOk: boolean;
+  executions: ExecutionStats;
+  log: OutputLog;
+}
+
+export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime {
+  return {
+    config,
+    status: "stopped",
+    waitingReason: null,
+    wanted: false,
+    process: null,
+    stopRequested: false,
+    timedOut: false,
+    restarts: 0,
+    history: { exitTimes: [], fastExits: 0 },
+    lastExitCode: null,
+    lastActivity: null,
+    nextRunAt: null,
+    timer: null,
+    runTimer: null,
+    runsDone: 0,
+    lastRunOk: true,
+    executions: { runs: 0, failures: 0, totalDurationMs: 0 },
+    log,
+  };
+}
+
+/** Active = has a process or a pending start/run; the opposite of stopped, completed and failed. */
+export function isActive(runtime: AgentRuntime): boolean {
+  return runtime.status !== "stopped" && runtime.status !== "completed" && runtime.status !== "failed";
+}
+
+export function clearTimers(runtime: AgentRuntime): void {
+  if (runtime.timer) clearTimeout(runtime.timer);
+  if (runtime.runTimer) clearTimeout(runtime.runTimer);
+  runtime.timer = null;
+  runtime.runTimer = null;
+  runtime.nextRunAt = null;
+}

@@ -1,0 +1,29 @@
+// Human forms of numbers that travel on the wire beside their numeric twins.
+
+/** `HH:MM:SS`, with days as `2d 03:04:05`. */
+export function formatUptime(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3_600);
+  const minutes = Math.floor((seconds % 3_600) / 60);
+  const rest = seconds % 60;
+  const clock = [hours, minutes, rest].map((n) => String(n).padStart(2, "0")).join(":");
+  return days > 0 ? `${days}d ${clock}` : clock;
+}
+
+/** `45.2 MB` (decimal megabytes, one decimal place, as the reference shows them). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `2.3%`. */
+export function formatPercent(percent: number): string {
+  return `${(Math.round(percent * 10) / 10).toFixed(1)}%`;
+}

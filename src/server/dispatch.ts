@@ -1,0 +1,91 @@
+// One request → one answer (or one stream): permission, argument checks, timeout, audit, metrics.
+
+import { CHANGING_COMMANDS, COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
+import { type Envelope, failure, type Request, success } from "../protocol/envelope.ts";
+import { ProtocolError, type WireError } from "../protocol/errors.ts";
+import { OrchestratorError } from "../orchestrator/errors.ts";
+import { start, stop, restart } from "./handlers/agent-control.ts";
+import { ps, status } from "./handlers/overview.ts";
+import { report, stats } from "./handlers/stats.ts";
+import { shutdown } from "./handlers/shutdown.ts";
+import { type Handler, type HandlerTable, type ServerContext, STREAMED } from "./context.ts";
+import type { Logger } from "./logger.ts";
+
+const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown };
+
+export type Dispatch = (request: Request, send: (envelope: Envelope) => void) => Promise<void>;
+
+export function createDispatch(ctx: ServerContext, permitted: (command: string) => boolean, log: Logger): Dispatch {
+  const timeoutMs = ctx.config.orchestrator.command_timeout * 1000;
+
+  return async (request, send) => {
+    const startedAt = performance.now();
+    const { command } = request;
+    let outcome: { ok: true } | { ok: false; error: WireError; rejected: boolean };
+    try {
+      if (!isCommandName(command)) {
+        throw new ProtocolError("UNKNOWN_COMMAND", `Unknown command '${command}'`, { command, available_commands: [...COMMAND_NAMES] });
+      }
+      if (!permitted(command)) {
+        throw new ProtocolError("PERMISSION_DENIED", `Command '${command}' is not allowed by this orchestrator's configuration`, { command });
+      }
+      if (ctx.orchestrator.isShuttingDown && CHANGING_COMMANDS.has(command)) {
+        throw new ProtocolError("ORCHESTRATOR_BUSY", "Shutdown is under way", { command });
+      }
+      await run(HANDLERS[command] as Handler<CommandName>, request, send, ctx, timeoutMs);
+      outcome = { ok: true };
+    } catch (error) {
+      const wire = toWireError(error, command, log);
+      send(failure(request.id, wire));
+      outcome = { ok: false, error: wire, rejected: wire.code === "PERMISSION_DENIED" || wire.code === "UNKNOWN_COMMAND" };
+    }
+    const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+    ctx.metrics.observe(durationMs, !outcome.ok);
+    ctx.orchestrator.record({
+      type: !outcome.ok && outcome.rejected ? "COMMAND_REJECTED" : "COMMAND_EXECUTED",
+      agent: typeof request.args.agent === "string" ? request.args.agent : null,
+      severity: outcome.ok ? "INFO" : "WARNING",
+      details: {
+        command,
+        result: outcome.ok ? "success" : "error",
+        ...(outcome.ok ? {} : { error_code: outcome.error.code }),
+        duration_ms: durationMs,
+      },
+    });
+  };
+}
+
+async function run(
+  handler: Handler<CommandName>,
+  request: Request,
+  send: (envelope: Envelope) => void,
+  ctx: ServerContext,
+  timeoutMs: number,
+): Promise<void> {
+  const args = handler.parseArgs(request.args);
+  const frames = (data: unknown, end: boolean) => send(success(request.id, data, { end }));
+  const running = handler.run(ctx, args as never, frames as never);
+  const data = handler.streaming ? await running : await withTimeout(running, timeoutMs, request.command);
+  if (data !== STREAMED) send(success(request.id, data));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, command: string): Promise<T> {
+  let timer: Timer | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ProtocolError("COMMAND_TIMEOUT", `Command '${command}' did not finish within ${ms / 1000}s`, { timeout_seconds: ms / 1000 })),
+      ms,
+    );
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+function toWireError(error: unknown, command: string, log: Logger): WireError {
+  if (error instanceof ProtocolError) return error.toWire();
+  if (error instanceof OrchestratorError) {
+    return error.details === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, details: error.details };
+  }
+  // A bug must cost one request, never the daemon.
+  log.error(`command '${command}' failed unexpectedly`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return { code: "INTERNAL_ERROR", message: `Internal error while running '${command}'` };
+}

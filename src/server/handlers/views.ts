@@ -1,0 +1,85 @@
+// Runtime state → wire shapes shared by several commands.
+
+import type { AgentStatusData, PsAgent } from "../../protocol/commands.ts";
+import { formatBytes, formatPercent, formatUptime } from "../../protocol/format.ts";
+import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
+import type { ProcessUsage } from "../../orchestrator/resources.ts";
+import { isSatisfied } from "../../orchestrator/dependencies.ts";
+import type { AgentRuntime } from "../../orchestrator/runtime.ts";
+
+export function uptimeSeconds(runtime: AgentRuntime, now: number = Date.now()): number {
+  return runtime.process ? Math.floor((now - runtime.process.startedAt) / 1000) : 0;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function psAgent(runtime: AgentRuntime, now: number): PsAgent {
+  const seconds = uptimeSeconds(runtime, now);
+  return {
+    name: runtime.config.name,
+    status: runtime.status,
+    pid: runtime.process?.pid ?? null,
+    uptime: formatUptime(seconds),
+    uptime_seconds: seconds,
+    kind: runtime.config.kind,
+    waiting_reason: runtime.status === "waiting" ? runtime.waitingReason : null,
+    restarts: runtime.restarts,
+    next_run: isoOrNull(runtime.nextRunAt),
+  };
+}
+
+/** The settings that matter for this agent's kind, as `status` shows them under Configuration. */
+export function agentConfiguration(runtime: AgentRuntime): Record<string, unknown> {
+  const { config } = runtime;
+  const shared = { kind: config.kind, command: config.command, autostart: config.autostart };
+  const stop = { stop_signal: config.stop_signal, stop_timeout: config.stop_timeout };
+  switch (config.kind) {
+    case "periodic":
+      return {
+        execution_interval: config.execution_interval,
+        timeout: config.timeout,
+        limit: config.limit,
+        delay_compensation: config.delay_compensation,
+        ...shared,
+        ...stop,
+      };
+    case "oneshot":
+      return { timeout: config.timeout, ...shared, ...stop };
+    case "looping":
+      return {
+        restart: config.restart,
+        max_restarts: config.max_restarts,
+        restart_window: config.restart_window,
+        ...shared,
+        ...stop,
+      };
+  }
+}
+
+export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, usage: ProcessUsage): AgentStatusData {
+  const base = psAgent(runtime, Date.now());
+  return {
+    name: base.name,
+    kind: base.kind,
+    status: base.status,
+    waiting_reason: base.waiting_reason,
+    pid: base.pid,
+    uptime: base.uptime,
+    uptime_seconds: base.uptime_seconds,
+    memory_usage: formatBytes(usage.memoryBytes),
+    memory_bytes: usage.memoryBytes,
+    cpu_usage: formatPercent(usage.cpuPercent),
+    cpu_percent: Math.round(usage.cpuPercent * 10) / 10,
+    last_activity: isoOrNull(runtime.lastActivity),
+    configuration: agentConfiguration(runtime),
+    depends_on: Object.entries(runtime.config.depends_on).map(([agent, condition]) => {
+      const provider = orchestrator.get(agent);
+      return { agent, condition, satisfied: provider !== undefined && isSatisfied(condition, provider) };
+    }),
+    restarts: base.restarts,
+    last_exit_code: runtime.lastExitCode,
+    next_run: base.next_run,
+  };
+}

@@ -1,0 +1,117 @@
+// `pyorchestrate serve`: load the config, start the agents, answer on the socket, stop cleanly.
+
+import { mkdirSync } from "node:fs";
+import { loadConfig } from "../config/load.ts";
+import { Orchestrator } from "../orchestrator/orchestrator.ts";
+import { ResourceSampler } from "../orchestrator/resources.ts";
+import type { ServerContext } from "./context.ts";
+import { createDispatch } from "./dispatch.ts";
+import { logEvent } from "./event-lines.ts";
+import { type CommandListener, listen } from "./listener.ts";
+import { createLogger, type LogFormat } from "./logger.ts";
+import { CommandMetrics } from "./metrics.ts";
+import { permittedCommands } from "./permissions.ts";
+
+export interface ServeOptions {
+  configPath: string;
+  logFormat: LogFormat;
+  version: string;
+}
+
+/** Runs until shutdown; resolves to the process exit code. */
+export async function serve(options: ServeOptions): Promise<number> {
+  const log = createLogger(options.logFormat);
+  const loaded = await loadConfig(options.configPath);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) log.error(error);
+    log.error(`${options.configPath}: ${loaded.errors.length} configuration error(s); nothing was started`);
+    return 1;
+  }
+  const { config } = loaded;
+  const settings = config.orchestrator;
+  mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
+
+  const orchestrator = new Orchestrator(config);
+  orchestrator.events.subscribe((event) => logEvent(log, event));
+
+  // One shutdown per serve, whoever asks first: the shutdown command or a signal.
+  let shuttingDown: Promise<{ stopped: number; allGraceful: boolean }> | null = null;
+  const finished = Promise.withResolvers<{ stopped: number; allGraceful: boolean }>();
+  const shutdown: ServerContext["shutdown"] = (onStopped) => {
+    if (!shuttingDown) {
+      shuttingDown = orchestrator.shutdown(onStopped);
+      shuttingDown.then(finished.resolve, finished.reject);
+    }
+    return shuttingDown;
+  };
+
+  let listener: CommandListener | null = null;
+  if (settings.enable_command_interface) {
+    const ctx: ServerContext = {
+      orchestrator,
+      config,
+      sampler: new ResourceSampler(),
+      metrics: new CommandMetrics(),
+      version: options.version,
+      shutdown,
+    };
+    try {
+      listener = await listen({
+        path: settings.command_socket_path,
+        mode: settings.command_socket_permissions,
+        group: settings.command_socket_group,
+        dispatch: createDispatch(ctx, permittedCommands(settings.allowed_commands, settings.blocked_commands), log),
+        onInvalid: (error) =>
+          orchestrator.record({
+            type: "COMMAND_REJECTED",
+            agent: null,
+            severity: "WARNING",
+            details: { reason: error.message, error_code: error.code },
+          }),
+      });
+    } catch (error) {
+      log.error(`cannot open the command socket: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    log.info(`listening on ${settings.command_socket_path}`, { mode: `0${settings.command_socket_permissions.toString(8)}` });
+  }
+
+  const signals = handleSignals(log, () => shutdown(() => {}), () => orchestrator.killEverything());
+  orchestrator.begin();
+
+  const result = await finished.promise;
+  // Let the shutdown stream's last frame be written before the socket closes.
+  await new Promise((resolve) => setImmediate(resolve));
+  await listener?.close();
+  signals.dispose();
+  if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
+  return 0;
+}
+
+function handleSignals(log: ReturnType<typeof createLogger>, begin: () => void, force: () => void) {
+  let received = 0;
+  const onTerminate = (signal: string) => () => {
+    received++;
+    if (received === 1) {
+      log.info(`${signal} received: graceful shutdown`);
+      begin();
+    } else {
+      log.warn(`${signal} received again: killing every agent now`);
+      force();
+    }
+  };
+  const onTerm = onTerminate("SIGTERM");
+  const onInt = onTerminate("SIGINT");
+  // Reload arrives with its own issue; until then SIGHUP must not kill serve (its default action).
+  const onHup = () => log.warn("SIGHUP received: reload is not available yet; restart serve to apply a changed configuration");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  process.on("SIGHUP", onHup);
+  return {
+    dispose() {
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+      process.off("SIGHUP", onHup);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The socket file's life: refuse a live orchestrator, replace a stale file, create with the mode already set.
+
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import { dirname } from "node:path";
+
+export class SocketPathError extends Error {
+  override name = "SocketPathError";
+}
+
+/** Makes `path` free to listen on, or says why it cannot be. */
+export async function claimSocketPath(path: string): Promise<void> {
+  const folder = dirname(path);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return; // nothing there
+  }
+  if (!isSocket) throw new SocketPathError(`${path} exists and is not a socket; refusing to replace it`);
+  if (await answers(path)) {
+    throw new SocketPathError(`another orchestrator is already answering on ${path}; stop it first or choose another command_socket_path`);
+  }
+  // Left behind by a serve that was killed: nothing listens, so it is safe to replace.
+  unlinkSync(path);
+}
+
+function answers(path: string): Promise<boolean> {
+  return Bun.connect({ unix: path, socket: { data() {}, open(socket) { socket.end(); } } }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Runs `listen` with a umask that creates the socket owner-only, then hands it to the group and
+ * widens it to `mode`: at no moment is the file more open than the configuration says.
+ */
+export function createWithMode<T>(path: string, mode: number, group: string | null, listen: () => T): T {
+  const previous = process.umask(0o077 | (~mode & 0o777));
+  let result: T;
+  try {
+    result = listen();
+  } finally {
+    process.umask(previous);
+  }
+  if (group !== null) chownSync(path, -1, groupId(group));
+  chmodSync(path, mode);
+  return result;
+}
+
+export function removeSocketFile(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function groupId(group: string): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  for (const line of readFileSync("/etc/group", "utf8").split("\n")) {
+    const [name, , gid] = line.split(":");
+    if (name === group && gid !== undefined) return Number(gid);
+  }
+  throw new SocketPathError(`command_socket_group: no group named '${group}' in /etc/group`);
+}

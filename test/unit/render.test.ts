@@ -1,0 +1,532 @@
+// Renderers: whole outputs against the reference's terminal lines, plus edge cases.
+// Times of day are rendered in local time; pin the zone before any Date is made.
+process.env.TZ = "UTC";
+
+import { describe, expect, test } from "bun:test";
+import type {
+  AgentStatusData,
+  OrchestratorStatusData,
+  PsAgent,
+  ReportData,
+  StatsData,
+} from "../../src/protocol/commands.ts";
+import { renderError } from "../../src/cli/render/error.ts";
+import { renderPs } from "../../src/cli/render/ps.ts";
+import { formatMilliseconds, groupThousands, renderReport } from "../../src/cli/render/report.ts";
+import { renderRestart } from "../../src/cli/render/restart.ts";
+import { renderShutdownEstimate, renderShutdownFrame } from "../../src/cli/render/shutdown.ts";
+import { renderStart } from "../../src/cli/render/start.ts";
+import { renderStats } from "../../src/cli/render/stats.ts";
+import { renderAgentStatus, renderOrchestratorStatus } from "../../src/cli/render/status.ts";
+import { localClock, statusLabel } from "../../src/cli/render/status-label.ts";
+import { renderStop } from "../../src/cli/render/stop.ts";
+import { renderTable } from "../../src/cli/render/table.ts";
+
+function psAgent(overrides: Partial<PsAgent> & Pick<PsAgent, "name">): PsAgent {
+  return {
+    status: "running",
+    pid: 12345,
+    uptime: "00:15:32",
+    uptime_seconds: 932,
+    kind: "looping",
+    waiting_reason: null,
+    restarts: 0,
+    next_run: null,
+    ...overrides,
+  };
+}
+
+describe("renderTable", () => {
+  test("sizes columns to content, three spaces apart, no trailing blanks", () => {
+    expect(renderTable(["A", "LONGER", "C"], [["wide cell", "x", ""], ["y", "z", "end"]])).toBe(
+      ["A           LONGER   C", "wide cell   x", "y           z        end"].join("\n"),
+    );
+  });
+
+  test("honours minimum widths", () => {
+    expect(renderTable(["A", "B"], [["1", "2"]], { minWidths: [4] })).toBe("A      B\n1      2");
+  });
+
+  test("headers only", () => {
+    expect(renderTable(["NAME", "PID"], [])).toBe("NAME   PID");
+  });
+});
+
+describe("renderPs", () => {
+  test("reproduces the reference", () => {
+    const data = {
+      agents: [
+        psAgent({ name: "WeatherAgent", pid: 12345, uptime: "00:15:32" }),
+        psAgent({ name: "DataProcessor", status: "waiting", pid: 12346, uptime: "00:15:30" }),
+        psAgent({ name: "AlertManager", pid: 12347, uptime: "00:15:28" }),
+      ],
+    };
+    expect(renderPs(data)).toBe(`NAME             STATUS    PID     UPTIME
+WeatherAgent     running   12345   00:15:32
+DataProcessor    waiting   12346   00:15:30
+AlertManager     running   12347   00:15:28`);
+  });
+
+  test("no process, waiting reasons, backoff, long names", () => {
+    const data = {
+      agents: [
+        psAgent({ name: "Collector", status: "waiting", pid: null, waiting_reason: "queued" }),
+        psAgent({ name: "Reporter", status: "waiting", pid: null, waiting_reason: "dependencies" }),
+        psAgent({
+          name: "NightlyBackupAgentX",
+          status: "waiting",
+          pid: null,
+          waiting_reason: "next_run",
+          next_run: "2025-07-27T10:45:00Z",
+        }),
+        psAgent({ name: "Flaky", status: "backoff", pid: null, next_run: "2025-07-27T10:45:03Z" }),
+        psAgent({ name: "Done", status: "completed", pid: null }),
+      ],
+    };
+    expect(renderPs(data)).toBe(`NAME                  STATUS                        PID   UPTIME
+Collector             waiting (queued)              -     -
+Reporter              waiting (dependencies)        -     -
+NightlyBackupAgentX   waiting (next run 10:45:00)   -     -
+Flaky                 backoff (retry 10:45:03)      -     -
+Done                  completed                     -     -`);
+  });
+
+  test("no agents", () => {
+    expect(renderPs({ agents: [] })).toBe("No agents configured.");
+  });
+});
+
+describe("status label and local clock", () => {
+  test("local time of day", () => {
+    expect(localClock("2025-07-27T10:45:03Z")).toBe("10:45:03");
+    expect(localClock("2025-07-27T23:59:59.900Z")).toBe("23:59:59");
+    expect(localClock("not a time")).toBe("not a time");
+  });
+
+  test("labels", () => {
+    expect(statusLabel({ status: "running", waiting_reason: null, next_run: null })).toBe("running");
+    expect(statusLabel({ status: "waiting", waiting_reason: null, next_run: null })).toBe("waiting");
+    expect(statusLabel({ status: "waiting", waiting_reason: "next_run", next_run: null })).toBe("waiting (next run)");
+    expect(statusLabel({ status: "backoff", waiting_reason: null, next_run: null })).toBe("backoff");
+  });
+});
+
+describe("start / stop / restart", () => {
+  const start = { agent: "WeatherAgent", action: "started", status: "running", waiting_reason: null } as const;
+
+  test("start, as the reference", () => {
+    expect(renderStart({ ...start, pid: 12347, also_started: [] })).toBe(
+      "✓ Agent 'WeatherAgent' started successfully (PID: 12347)",
+    );
+  });
+
+  test("start with dependencies started first", () => {
+    expect(renderStart({ ...start, pid: 12347, also_started: ["DataSource", "Cache"] })).toBe(
+      `✓ Started dependency 'DataSource' first
+✓ Started dependency 'Cache' first
+✓ Agent 'WeatherAgent' started successfully (PID: 12347)`,
+    );
+  });
+
+  test("start queued", () => {
+    expect(
+      renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", also_started: [] }),
+    ).toBe("✓ Agent 'WeatherAgent' queued (waiting: queued)");
+    expect(
+      renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "next_run", also_started: [] }),
+    ).toBe("✓ Agent 'WeatherAgent' queued (waiting: next run)");
+    expect(renderStart({ ...start, pid: null, status: "completed", also_started: [] })).toBe(
+      "✓ Agent 'WeatherAgent' started (status: completed)",
+    );
+  });
+
+  test("stop", () => {
+    expect(renderStop({ agent: "WeatherAgent", action: "stopped", graceful_shutdown: true })).toBe(
+      "✓ Agent 'WeatherAgent' stopped gracefully",
+    );
+    expect(renderStop({ agent: "WeatherAgent", action: "stopped", graceful_shutdown: false })).toBe(
+      "✓ Agent 'WeatherAgent' stopped (killed with SIGKILL after stop_timeout)",
+    );
+  });
+
+  test("restart", () => {
+    expect(renderRestart({ agent: "WeatherAgent", action: "restarted", pid: 12350, status: "running" })).toBe(
+      "✓ Agent 'WeatherAgent' restarted successfully (PID: 12350)",
+    );
+    expect(renderRestart({ agent: "WeatherAgent", action: "restarted", pid: null, status: "waiting" })).toBe(
+      "✓ Agent 'WeatherAgent' restarted (status: waiting)",
+    );
+  });
+});
+
+describe("status", () => {
+  const weather: AgentStatusData = {
+    name: "WeatherAgent",
+    kind: "looping",
+    status: "running",
+    waiting_reason: null,
+    pid: 12345,
+    uptime: "00:20:15",
+    uptime_seconds: 1215,
+    memory_usage: "45.2 MB",
+    memory_bytes: 45_200_000,
+    cpu_usage: "2.3%",
+    cpu_percent: 2.3,
+    last_activity: "2025-07-27T10:39:45Z",
+    configuration: { execution_interval: 300, timeout: 30 },
+    depends_on: [],
+    restarts: 0,
+    last_exit_code: null,
+    next_run: null,
+  };
+
+  test("reproduces the reference", () => {
+    expect(renderAgentStatus(weather)).toBe(`Agent: WeatherAgent
+Status: running
+PID: 12345
+Uptime: 00:20:15
+Memory: 45.2 MB
+CPU: 2.3%
+Last Activity: 2025-07-27T10:39:45Z
+
+Configuration:
+  execution_interval: 300
+  timeout: 30`);
+  });
+
+  test("no process, dependencies, restarts, exit code, next run, value shapes", () => {
+    const data: AgentStatusData = {
+      ...weather,
+      kind: "periodic",
+      status: "waiting",
+      waiting_reason: "next_run",
+      pid: null,
+      uptime: "00:00:00",
+      memory_usage: "0 B",
+      cpu_usage: "0.0%",
+      last_activity: null,
+      configuration: { command: ["python", "agent.py"], env: { A: "1", B: null }, cwd: null, enabled: true },
+      depends_on: [
+        { agent: "DataProcessor", condition: "started", satisfied: true },
+        { agent: "Loader", condition: "completed", satisfied: false },
+      ],
+      restarts: 2,
+      last_exit_code: 1,
+      next_run: "2025-07-27T10:45:00Z",
+    };
+    expect(renderAgentStatus(data)).toBe(`Agent: WeatherAgent
+Status: waiting (next run 10:45:00)
+PID: -
+Uptime: 00:00:00
+Memory: 0 B
+CPU: 0.0%
+Last Activity: -
+
+Configuration:
+  command: python agent.py
+  env: A=1 B=-
+  cwd: -
+  enabled: true
+
+Depends on:
+  ✓ DataProcessor (started)
+  ✗ Loader (completed)
+
+Restarts: 2
+Last exit code: 1
+Next run: 2025-07-27T10:45:00Z`);
+  });
+
+  test("empty configuration", () => {
+    expect(renderAgentStatus({ ...weather, configuration: {} }).endsWith("Configuration:\n  (none)")).toBe(true);
+  });
+
+  const orchestrator: OrchestratorStatusData = {
+    name: "WeatherOrchestrator",
+    version: "0.1.0",
+    pid: 4242,
+    uptime: "00:15:32",
+    uptime_seconds: 932,
+    total_agents: 5,
+    running_agents: 3,
+    waiting_agents: 2,
+    failed_agents: 0,
+    max_workers: 4,
+    command_interface_enabled: true,
+    command_socket_path: "/tmp/pyorchestrate.sock",
+  };
+
+  test("orchestrator", () => {
+    expect(renderOrchestratorStatus(orchestrator)).toBe(`Orchestrator: WeatherOrchestrator
+Status: running
+PID: 4242
+Uptime: 00:15:32
+Agents: 5 total  |  Running: 3  |  Waiting: 2  |  Failed: 0
+Max workers: 4
+Command socket: /tmp/pyorchestrate.sock
+Version: 0.1.0`);
+  });
+
+  test("orchestrator without a worker limit", () => {
+    expect(renderOrchestratorStatus({ ...orchestrator, max_workers: 0 })).toContain("\nMax workers: unlimited\n");
+  });
+});
+
+describe("stats", () => {
+  test("reproduces the reference", () => {
+    const data: StatsData = {
+      orchestrator: {
+        uptime: "02:15:32",
+        uptime_seconds: 8132,
+        total_agents: 5,
+        running_agents: 3,
+        waiting_agents: 2,
+        failed_agents: 0,
+      },
+      system: {
+        memory_usage: "256.8 MB",
+        memory_bytes: 256_800_000,
+        cpu_usage: "15.2%",
+        cpu_percent: 15.2,
+        open_files: 42,
+      },
+      dependencies: { total_dependencies: 8, satisfied: 8, unsatisfied: 0 },
+    };
+    expect(renderStats(data)).toBe(`Orchestrator Statistics
+=======================
+Uptime: 02:15:32
+Total Agents: 5
+Running: 3  |  Waiting: 2  |  Failed: 0
+
+System Resources:
+  Memory: 256.8 MB
+  CPU: 15.2%
+  Open Files: 42
+
+Dependencies:
+  Total: 8  |  Satisfied: 8  |  Unsatisfied: 0`);
+  });
+});
+
+describe("report", () => {
+  const report: ReportData = {
+    generated: "2025-07-27T11:00:00Z",
+    orchestrator: {
+      name: "WeatherOrchestrator",
+      version: "0.1.0",
+      pid: 4242,
+      socket: "/tmp/weather_orchestrator.sock",
+      uptime: "02:15:32",
+      uptime_seconds: 8132,
+      config_path: "/etc/weather/pyorchestrate.toml",
+    },
+    agents: [
+      { name: "WeatherAgent", pid: 12345, status: "running", memory_usage: "45.2 MB", memory_bytes: 45_200_000 },
+      { name: "DataProcessor", pid: 12346, status: "waiting", memory_usage: "32.1 MB", memory_bytes: 32_100_000 },
+      { name: "AlertManager", pid: 12347, status: "running", memory_usage: "28.9 MB", memory_bytes: 28_900_000 },
+    ],
+    system: {
+      total_memory: "256.8 MB",
+      total_memory_bytes: 256_800_000,
+      cpu_usage: "15.2%",
+      cpu_percent: 15.2,
+      load_average: [0.85, 0.72, 0.68],
+    },
+    dependencies: {
+      edges: [
+        { from: "WeatherAgent", to: "DataProcessor", condition: "started", satisfied: true },
+        { from: "DataProcessor", to: "AlertManager", condition: "started", satisfied: true },
+      ],
+      all_satisfied: true,
+    },
+    performance: { messages_processed: 1247, average_response_time_ms: 125.3, error_rate: 0.002 },
+    executions: { runs: 1532, failures: 3, average_duration_ms: 842.6 },
+    events: {
+      total: 12,
+      by_type: { COMMAND_EXECUTED: 3, AGENT_STARTED: 3, EXECUTION_COMPLETED: 5, ORCHESTRATOR_STARTED: 1 },
+      by_severity: { INFO: 12 },
+    },
+  };
+
+  test("reproduces the reference, then the additions", () => {
+    expect(renderReport(report)).toBe(`PyOrchestrate System Report
+===========================
+Generated: 2025-07-27T11:00:00Z
+
+Orchestrator Configuration:
+  Name: WeatherOrchestrator
+  Socket: /tmp/weather_orchestrator.sock
+  Uptime: 02:15:32
+  Config: /etc/weather/pyorchestrate.toml
+
+Agent Details:
+  WeatherAgent (PID: 12345)    - running   - Memory: 45.2 MB
+  DataProcessor (PID: 12346)   - waiting   - Memory: 32.1 MB
+  AlertManager (PID: 12347)    - running   - Memory: 28.9 MB
+
+System Resources:
+  Total Memory: 256.8 MB
+  CPU Usage: 15.2%
+  Load Average: 0.85, 0.72, 0.68
+
+Dependencies Graph:
+  ✓ WeatherAgent → DataProcessor
+  ✓ DataProcessor → AlertManager
+  ✓ All dependencies satisfied
+
+Performance Metrics:
+  Messages processed: 1,247
+  Average response time: 125ms
+  Error rate: 0.2%
+
+Executions:
+  Runs: 1,532  |  Failures: 3  |  Average duration: 843ms
+
+Events:
+  Total: 12
+  EXECUTION_COMPLETED: 5
+  AGENT_STARTED: 3
+  COMMAND_EXECUTED: 3
+  ORCHESTRATOR_STARTED: 1`);
+  });
+
+  test("no pid, unsatisfied edges, small figures", () => {
+    const text = renderReport({
+      ...report,
+      agents: [
+        { name: "A", pid: null, status: "completed", memory_usage: "0 B", memory_bytes: 0 },
+        { name: "LongerName", pid: 7, status: "running", memory_usage: "1.0 MB", memory_bytes: 1_000_000 },
+      ],
+      system: { ...report.system, load_average: [1, 0.5, 0.125] },
+      dependencies: {
+        edges: [
+          { from: "A", to: "LongerName", condition: "completed", satisfied: false },
+          { from: "X", to: "Y", condition: "started", satisfied: true },
+        ],
+        all_satisfied: false,
+      },
+      performance: { messages_processed: 0, average_response_time_ms: 0.42, error_rate: 0 },
+      executions: { runs: 0, failures: 0, average_duration_ms: 0 },
+      events: { total: 0, by_type: {}, by_severity: {} },
+    });
+    expect(text).toContain(`Agent Details:
+  A (PID: -)            - completed   - Memory: 0 B
+  LongerName (PID: 7)   - running     - Memory: 1.0 MB
+`);
+    expect(text).toContain("  Load Average: 1.00, 0.50, 0.13\n");
+    expect(text).toContain(`Dependencies Graph:
+  ✗ A → LongerName
+  ✓ X → Y
+  ✗ 1 dependency unsatisfied
+`);
+    expect(text).toContain(`Performance Metrics:
+  Messages processed: 0
+  Average response time: 0.4ms
+  Error rate: 0.0%
+`);
+    expect(text).toContain("  Runs: 0  |  Failures: 0  |  Average duration: 0ms\n");
+    expect(text.endsWith("Events:\n  Total: 0")).toBe(true);
+  });
+
+  test("empty agents and graph", () => {
+    const text = renderReport({ ...report, agents: [], dependencies: { edges: [], all_satisfied: true } });
+    expect(text).toContain("Agent Details:\n  (no agents)\n");
+    expect(text).toContain("Dependencies Graph:\n  (no dependencies)\n");
+  });
+
+  test("number helpers", () => {
+    expect([0, 999, 1000, 1247, 1_234_567, -4321].map(groupThousands)).toEqual([
+      "0",
+      "999",
+      "1,000",
+      "1,247",
+      "1,234,567",
+      "-4,321",
+    ]);
+    expect([0, 0.04, 0.4, 9.94, 9.96, 10, 125.4, 125.5].map(formatMilliseconds)).toEqual([
+      "0ms",
+      "0ms",
+      "0.4ms",
+      "9.9ms",
+      "10ms",
+      "10ms",
+      "125ms",
+      "126ms",
+    ]);
+  });
+});
+
+describe("shutdown", () => {
+  test("reproduces the reference", () => {
+    const initiated = {
+      action: "shutdown_initiated",
+      agents_to_stop: 5,
+      estimated_time: "30 seconds",
+      estimated_seconds: 30,
+    } as const;
+    const lines = [
+      ...renderShutdownFrame(initiated),
+      ...renderShutdownFrame({ action: "agent_stopped", agent: "AlertManager", graceful_shutdown: true }),
+      ...renderShutdownFrame({ action: "agent_stopped", agent: "DataProcessor", graceful_shutdown: true }),
+      ...renderShutdownFrame({ action: "agent_stopped", agent: "WeatherAgent", graceful_shutdown: true }),
+      ...renderShutdownFrame({ action: "shutdown_complete", agents_stopped: 3, all_graceful: true }),
+      "",
+      renderShutdownEstimate(initiated),
+    ];
+    expect(lines.join("\n")).toBe(`Initiating graceful shutdown...
+Stopping 5 agents in dependency order...
+✓ AlertManager stopped
+✓ DataProcessor stopped
+✓ WeatherAgent stopped
+✓ All agents stopped successfully
+✓ Orchestrator shutdown complete
+
+Estimated time: 30 seconds`);
+  });
+
+  test("one agent, killed", () => {
+    expect(
+      renderShutdownFrame({ action: "shutdown_initiated", agents_to_stop: 1, estimated_time: "10 seconds", estimated_seconds: 10 }),
+    ).toEqual(["Initiating graceful shutdown...", "Stopping 1 agent in dependency order..."]);
+    expect(renderShutdownFrame({ action: "agent_stopped", agent: "AlertManager", graceful_shutdown: false })).toEqual([
+      "✓ AlertManager stopped (killed with SIGKILL)",
+    ]);
+    expect(renderShutdownFrame({ action: "shutdown_complete", agents_stopped: 1, all_graceful: false })).toEqual([
+      "✓ All agents stopped (some were killed with SIGKILL)",
+      "✓ Orchestrator shutdown complete",
+    ]);
+  });
+});
+
+describe("renderError", () => {
+  test("agent not found lists the agents", () => {
+    expect(
+      renderError({
+        code: "AGENT_NOT_FOUND",
+        message: "Agent 'InvalidAgent' not found in orchestrator",
+        details: { available_agents: ["WeatherAgent", "DataProcessor"] },
+      }),
+    ).toBe(`✗ Agent 'InvalidAgent' not found in orchestrator
+  Available agents: WeatherAgent, DataProcessor`);
+    expect(renderError({ code: "AGENT_NOT_FOUND", message: "Agent 'X' not found in orchestrator" })).toBe(
+      "✗ Agent 'X' not found in orchestrator",
+    );
+  });
+
+  test("socket error carries its hint", () => {
+    expect(
+      renderError({
+        code: "SOCKET_CONNECTION_ERROR",
+        message: "Cannot connect to orchestrator socket /tmp/pyorchestrate.sock: no such file",
+        details: { path: "/tmp/pyorchestrate.sock", hint: "Is the orchestrator running? Start it with: pyorchestrate serve" },
+      }),
+    ).toBe(`✗ Cannot connect to orchestrator socket /tmp/pyorchestrate.sock: no such file
+  Is the orchestrator running? Start it with: pyorchestrate serve`);
+  });
+
+  test("other codes: the message alone", () => {
+    expect(
+      renderError({ code: "PERMISSION_DENIED", message: "Command 'stop' is not allowed", details: { command: "stop" } }),
+    ).toBe("✗ Command 'stop' is not allowed");
+  });
+});
