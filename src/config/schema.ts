@@ -75,7 +75,7 @@ export const STOP_SIGNALS = [
   "SIGWINCH",
 ] as const;
 
-export const AGENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { AGENT_NAME_PATTERN } from "../protocol/commands.ts";
 
 /** sun_path is 108 bytes on Linux and 104 on macOS; 100 leaves room for both. */
 export const MAX_SOCKET_PATH_BYTES = 100;

@@ -21,6 +21,9 @@ export interface AgentProcess {
   signalGroup(signal: NodeJS.Signals | number): boolean;
 }
 
+/** After the leader exits, how long output from an escaped descendant may keep its pipes open. */
+const DRAIN_GRACE_MS = 2_000;
+
 export function spawnAgent(config: AgentConfig, log: OutputLog): AgentProcess {
   const child = Bun.spawn(config.command, {
     cwd: config.cwd,
@@ -44,7 +47,10 @@ export function spawnAgent(config: AgentConfig, log: OutputLog): AgentProcess {
   const exited = child.exited.then(async (code) => {
     // Whatever the leader left behind in its group goes with it.
     signalGroup("SIGKILL");
-    await output.catch(() => {});
+    // A descendant that left the group (setsid) may hold the pipes open forever: the exit must not wait on it.
+    let grace: Timer | undefined;
+    await Promise.race([output.catch(() => {}), new Promise((resolve) => (grace = setTimeout(resolve, DRAIN_GRACE_MS)))]);
+    clearTimeout(grace);
     const signal = typeof child.signalCode === "string" ? child.signalCode : null;
     const status = code ?? 128 + signalNumber(signal);
     return { code: signal === null ? code : null, signal, status };

@@ -20,6 +20,14 @@ const jsonReporter = {
   },
 };
 
+/** `2026-11-24T19:11:47.123Z info    WeatherAgent started (pid 4807)`: greppable, with the time a container log needs. */
+const humanReporter = {
+  log(entry: LogObject): void {
+    const [message] = entry.args as [string];
+    process.stderr.write(`${entry.date.toISOString()} ${entry.type.padEnd(7)} ${message}\n`);
+  },
+};
+
 export function createLogger(format: LogFormat): Logger {
   const consola: ConsolaInstance = createConsola({
     // Explicit: bun test sets NODE_ENV=test, which would otherwise silence consola below warn.
@@ -28,20 +36,12 @@ export function createLogger(format: LogFormat): Logger {
     stderr: process.stderr,
     // A supervisor's repeated lines (an agent restarting) are facts, not noise to fold.
     throttle: 0,
-    ...(format === "json" ? { reporters: [jsonReporter] } : { fancy: false }),
+    reporters: [format === "json" ? jsonReporter : humanReporter],
   });
+  // The human line already says what matters; the fields are for machines (--log-format json).
   const emit =
     (type: "info" | "warn" | "error" | "success") =>
-    (message: string, fields?: LogFields): void => {
-      if (format === "json") consola[type](message, fields);
-      else consola[type](fields ? `${message} ${formatFields(fields)}` : message);
-    };
+    (message: string, fields?: LogFields): void =>
+      consola[type](message, fields);
   return { info: emit("info"), warn: emit("warn"), error: emit("error"), success: emit("success") };
-}
-
-function formatFields(fields: LogFields): string {
-  return Object.entries(fields)
-    .filter(([, value]) => value !== undefined && value !== null)
-    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
-    .join(" ");
 }

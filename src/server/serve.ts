@@ -29,9 +29,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const { config } = loaded;
   const settings = config.orchestrator;
-  mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
-
-  const orchestrator = new Orchestrator(config);
+  let orchestrator: Orchestrator;
+  try {
+    mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
+    orchestrator = new Orchestrator(config);
+  } catch (error) {
+    log.error(`cannot prepare state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   orchestrator.events.subscribe((event) => logEvent(log, event));
 
   // One shutdown per serve, whoever asks first: the shutdown command or a signal.
@@ -77,6 +82,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
 
   const signals = handleSignals(log, () => shutdown(() => {}), () => orchestrator.killEverything());
+  const dispose = keepRunningOnBugs(log);
   orchestrator.begin();
 
   const result = await finished.promise;
@@ -84,6 +90,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   await new Promise((resolve) => setImmediate(resolve));
   await listener?.close();
   signals.dispose();
+  dispose();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
   return 0;
 }
@@ -113,5 +120,19 @@ function handleSignals(log: ReturnType<typeof createLogger>, begin: () => void, 
       process.off("SIGINT", onInt);
       process.off("SIGHUP", onHup);
     },
+  };
+}
+
+/** A bug in one code path must not take serve down and leave its agents unsupervised. */
+function keepRunningOnBugs(log: ReturnType<typeof createLogger>): () => void {
+  const report = (kind: string) => (error: unknown) =>
+    log.error(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const onException = report("uncaught exception");
+  const onRejection = report("unhandled rejection");
+  process.on("uncaughtException", onException);
+  process.on("unhandledRejection", onRejection);
+  return () => {
+    process.off("uncaughtException", onException);
+    process.off("unhandledRejection", onRejection);
   };
 }
