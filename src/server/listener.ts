@@ -46,16 +46,21 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
     connection.idle = connection.inFlight === 0 ? setTimeout(() => socket.end(), IDLE_MS).unref() : null;
   };
 
+  /** Reads no more; answers what came before, then the error, then closes (answers stay in order). */
   const reject = (connection: Connection, id: Envelope["id"], error: ProtocolError) => {
     connection.broken = true;
     options.onInvalid(error);
-    connection.outbox.write(encodeFrame(failure(id, error.toWire())));
-    connection.outbox.endAfterFlush();
+    connection.chain = connection.chain.then(() => {
+      connection.outbox.write(encodeFrame(failure(id, error.toWire())));
+      connection.outbox.endAfterFlush();
+    });
   };
 
   const server: UnixSocketListener<Connection> = createWithMode(options.path, options.mode, options.group, () =>
     Bun.listen<Connection>({
       unix: options.path,
+      // A client that closes its sending side after its requests (socat, nc -N) still gets its answers.
+      allowHalfOpen: true,
       socket: {
         open(socket) {
           const connection: Connection = {
@@ -97,6 +102,11 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
               });
           }
           armIdle(socket, connection);
+        },
+        end(socket) {
+          const connection = socket.data;
+          connection.broken = true;
+          connection.chain = connection.chain.then(() => connection.outbox.endAfterFlush());
         },
         drain(socket) {
           socket.data.outbox.drain();
