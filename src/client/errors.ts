@@ -4,20 +4,20 @@ import { ProtocolError } from "../protocol/errors.ts";
 
 const HINTS: Record<string, (path: string) => string> = {
   ENOENT: (path) =>
-    `No socket at ${path}: is 'pyorchestrate serve' running? Point to its command_socket_path with --socket or PYORCHESTRATE_SOCKET.`,
+    `No socket at ${path} (ENOENT): is 'pyorchestrate serve' running? Point to its command_socket_path with --socket or PYORCHESTRATE_SOCKET.`,
   ECONNREFUSED: (path) =>
-    `Nothing is listening on ${path}: the socket file was probably left by a serve that was killed. Start serve again (it replaces the stale file).`,
+    `Nothing is listening on ${path} (ECONNREFUSED): the file was probably left by a serve that was killed; starting serve again replaces it.`,
   EACCES: (path) =>
-    `Permission denied on ${path}: run as the orchestrator's user or a member of its command_socket_group (the file's mode comes from command_socket_permissions).`,
+    `Permission denied on ${path} (EACCES): run as the orchestrator's user or a member of its command_socket_group (the mode comes from command_socket_permissions).`,
   EPERM: (path) =>
-    `Permission denied on ${path}: run as the orchestrator's user or a member of its command_socket_group (the file's mode comes from command_socket_permissions).`,
-  ENOTSOCK: (path) => `${path} is not a socket: check --socket / PYORCHESTRATE_SOCKET.`,
+    `Permission denied on ${path} (EPERM): run as the orchestrator's user or a member of its command_socket_group (the mode comes from command_socket_permissions).`,
+  ENOTSOCK: (path) => `${path} is not a socket (ENOTSOCK): check --socket and PYORCHESTRATE_SOCKET.`,
 };
 
 export function connectionError(path: string, cause: unknown): ProtocolError {
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : "UNKNOWN";
   const reason = cause instanceof Error ? cause.message : String(cause);
-  const hint = (HINTS[code] ?? ((p: string) => `Could not connect to ${p}.`))(path);
+  const hint = (HINTS[code] ?? ((p: string) => `Could not connect to ${p} (${code}).`))(path);
   return new ProtocolError("SOCKET_CONNECTION_ERROR", `Cannot connect to orchestrator socket ${path} (${code})`, {
     socket_path: path,
     reason,

@@ -3,6 +3,10 @@
 import type { OrchestratorEvent } from "../orchestrator/events.ts";
 import type { Logger } from "./logger.ts";
 
+function agents(count: unknown): string {
+  return count === 1 ? "1 agent" : `${String(count)} agents`;
+}
+
 function seconds(ms: unknown): string {
   return typeof ms === "number" ? `${(ms / 1000).toFixed(1)}s` : "?";
 }
@@ -45,11 +49,11 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
     case "COMMAND_EXECUTED":
       return; // the audit trail is in history; read-only commands would drown the log
     case "ORCHESTRATOR_STARTED":
-      return log.info(`orchestrator '${String(details.name)}' started (pid ${String(details.pid)}, ${String(details.agents)} agents)`, fields);
+      return log.info(`orchestrator '${String(details.name)}' started (pid ${String(details.pid)}, ${agents(details.agents)})`, fields);
     case "ORCHESTRATOR_RELOADED":
       return log.info("configuration reloaded", fields);
     case "SHUTDOWN_INITIATED":
-      return log.info(`shutting down: stopping ${String(details.agents_to_stop)} agents in dependency order`, fields);
+      return log.info(`shutting down: stopping ${agents(details.agents_to_stop)} in dependency order`, fields);
     case "SHUTDOWN_COMPLETED":
       return log.success("shutdown complete", fields);
   }

@@ -499,29 +499,27 @@ Estimated time: 30 seconds`);
 });
 
 describe("renderError", () => {
-  test("agent not found lists the agents", () => {
+  test("agent not found lists the agents on the same line", () => {
     expect(
       renderError({
         code: "AGENT_NOT_FOUND",
         message: "Agent 'InvalidAgent' not found in orchestrator",
         details: { available_agents: ["WeatherAgent", "DataProcessor"] },
       }),
-    ).toBe(`✗ Agent 'InvalidAgent' not found in orchestrator
-  Available agents: WeatherAgent, DataProcessor`);
+    ).toBe("✗ Agent 'InvalidAgent' not found in orchestrator (available agents: WeatherAgent, DataProcessor)");
     expect(renderError({ code: "AGENT_NOT_FOUND", message: "Agent 'X' not found in orchestrator" })).toBe(
       "✗ Agent 'X' not found in orchestrator",
     );
   });
 
-  test("socket error carries its hint", () => {
+  test("a socket error prints its hint, which names the path and the fix", () => {
     expect(
       renderError({
         code: "SOCKET_CONNECTION_ERROR",
         message: "Cannot connect to orchestrator socket /tmp/pyorchestrate.sock: no such file",
-        details: { path: "/tmp/pyorchestrate.sock", hint: "Is the orchestrator running? Start it with: pyorchestrate serve" },
+        details: { path: "/tmp/pyorchestrate.sock", hint: "No socket at /tmp/pyorchestrate.sock (ENOENT): is 'pyorchestrate serve' running?" },
       }),
-    ).toBe(`✗ Cannot connect to orchestrator socket /tmp/pyorchestrate.sock: no such file
-  Is the orchestrator running? Start it with: pyorchestrate serve`);
+    ).toBe("✗ No socket at /tmp/pyorchestrate.sock (ENOENT): is 'pyorchestrate serve' running?");
   });
 
   test("other codes: the message alone", () => {

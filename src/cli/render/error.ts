@@ -1,16 +1,14 @@
-// An error answer as the table mode prints it on stderr.
+// An error answer as the table mode prints it: one `✗` line on stderr.
 
 import type { WireError } from "../../protocol/errors.ts";
 
 export function renderError(error: WireError): string {
-  const lines = [`✗ ${error.message}`];
   const details = error.details ?? {};
   if (error.code === "AGENT_NOT_FOUND" && Array.isArray(details.available_agents)) {
     const names = details.available_agents.map(String);
-    lines.push(`  Available agents: ${names.length > 0 ? names.join(", ") : "(none)"}`);
+    return `✗ ${error.message} (available agents: ${names.length > 0 ? names.join(", ") : "none"})`;
   }
-  if (error.code === "SOCKET_CONNECTION_ERROR" && typeof details.hint === "string") {
-    lines.push(`  ${details.hint}`);
-  }
-  return lines.join("\n");
+  // The client's own hint says what is wrong with the socket and what to do, path included.
+  if (error.code === "SOCKET_CONNECTION_ERROR" && typeof details.hint === "string") return `✗ ${details.hint}`;
+  return `✗ ${error.message}`;
 }
