@@ -2,6 +2,7 @@
 
 import { constants } from "node:os";
 import type { AgentConfig } from "../config/types.ts";
+import { INSTANCE_ENV } from "./leftovers.ts";
 import type { OutputLog } from "./output-log.ts";
 
 export interface ExitInfo {
@@ -24,10 +25,11 @@ export interface AgentProcess {
 /** After the leader exits, how long output from an escaped descendant may keep its pipes open. */
 const DRAIN_GRACE_MS = 2_000;
 
-export function spawnAgent(config: AgentConfig, log: OutputLog): AgentProcess {
+/** `instance` marks every process of this serve, so a later serve can find what a killed one left. */
+export function spawnAgent(config: AgentConfig, log: OutputLog, instance: string): AgentProcess {
   const child = Bun.spawn(config.command, {
     cwd: config.cwd,
-    env: { ...process.env, ...config.env, PYORCHESTRATE_AGENT: config.name },
+    env: { ...process.env, ...config.env, PYORCHESTRATE_AGENT: config.name, [INSTANCE_ENV]: instance },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -30,7 +30,11 @@ export class Orchestrator {
   private shuttingDown = false;
   private readonly schedule: PeriodicSchedule;
 
-  constructor(readonly config: Config) {
+  /** `instance` is this serve's id, inherited by every agent process (see leftovers.ts). */
+  constructor(
+    readonly config: Config,
+    readonly instance: string = crypto.randomUUID(),
+  ) {
     this.events = new EventLog(config.orchestrator.history_capacity);
     this.schedule = new PeriodicSchedule({ due: (runtime) => this.runDue(runtime) });
     const logDir = join(config.orchestrator.state_dir, "logs");
@@ -317,7 +321,7 @@ export class Orchestrator {
     runtime.timedOut = false;
     let child: AgentProcess;
     try {
-      child = spawnAgent(config, runtime.log);
+      child = spawnAgent(config, runtime.log, this.instance);
     } catch (error) {
       runtime.lastActivity = Date.now();
       const message = error instanceof Error ? error.message : String(error);

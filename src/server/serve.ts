@@ -2,6 +2,7 @@
 
 import { mkdirSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
+import { endLeftovers } from "../orchestrator/leftovers.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
 import type { ServerContext } from "./context.ts";
@@ -11,6 +12,11 @@ import { type CommandListener, listen } from "./listener.ts";
 import { createLogger, type LogFormat } from "./logger.ts";
 import { CommandMetrics } from "./metrics.ts";
 import { permittedCommands } from "./permissions.ts";
+import { claimSocketPath } from "./socket-file.ts";
+import { acquireStateLock, type StateLock } from "./state-lock.ts";
+
+/** How long leftovers of a killed serve get between SIGTERM and SIGKILL. */
+const LEFTOVER_GRACE_MS = 5_000;
 
 export interface ServeOptions {
   configPath: string;
@@ -29,13 +35,32 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const { config } = loaded;
   const settings = config.orchestrator;
+  if (settings.enable_command_interface) {
+    // Before the state_dir lock: "another orchestrator answers here" is the clearer refusal.
+    try {
+      await claimSocketPath(settings.command_socket_path);
+    } catch (error) {
+      log.error(`cannot open the command socket: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+  }
+  const instance = crypto.randomUUID();
   let orchestrator: Orchestrator;
+  let lock: StateLock;
   try {
     mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
-    orchestrator = new Orchestrator(config);
+    lock = acquireStateLock(settings.state_dir, instance);
+    orchestrator = new Orchestrator(config, instance);
   } catch (error) {
-    log.error(`cannot prepare state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
+    log.error(`cannot use state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  }
+  if (lock.previous) {
+    // The previous serve was killed before it could stop its agents: end them before starting anything.
+    const ended = await endLeftovers(lock.previous.instance, LEFTOVER_GRACE_MS);
+    if (ended.length > 0) {
+      log.warn(`ended ${ended.length} process(es) left running by a previous serve (pid ${lock.previous.pid})`, { pids: ended });
+    }
   }
   orchestrator.events.subscribe((event) => logEvent(log, event));
 
@@ -76,6 +101,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       });
     } catch (error) {
       log.error(`cannot open the command socket: ${error instanceof Error ? error.message : String(error)}`);
+      lock.release();
       return 1;
     }
     log.info(`listening on ${settings.command_socket_path}`, { mode: `0${settings.command_socket_permissions.toString(8)}` });
@@ -91,6 +117,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   await listener?.close();
   signals.dispose();
   dispose();
+  lock.release();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
   return 0;
 }
