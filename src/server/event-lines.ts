@@ -25,6 +25,7 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
     case "EXECUTION_STARTED":
       return log.info(`${agent} run ${String(details.run)} started (pid ${String(details.pid)})`, fields);
     case "AGENT_EXITED":
+      if (typeof details.error === "string") return log.warn(`${agent} could not start: ${details.error}`, fields);
       return (details.exit_code === 0 ? log.info : log.warn)(`${agent} exited (${exitText(details)}) after ${seconds(details.ran_ms)}`, fields);
     case "AGENT_BACKOFF":
       return log.warn(`${agent} restarting in ${seconds(details.delay_ms)} (attempt ${String(details.attempt)})`, fields);
@@ -33,12 +34,14 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
     case "AGENT_COMPLETED":
       return log.success(`${agent} completed`, fields);
     case "AGENT_FAILED":
+      if (typeof details.error === "string") return log.error(`${agent} failed: could not start: ${details.error}`, fields);
       return log.error(`${agent} failed${typeof details.reason === "string" ? `: ${details.reason}` : ` (${exitText(details)})`}`, fields);
     case "AGENT_STOPPED":
       return log.info(`${agent} stopped${details.graceful_shutdown === false ? " (killed with SIGKILL after stop_timeout)" : ""}`, fields);
     case "EXECUTION_COMPLETED":
       return log.info(`${agent} run ${String(details.run)} completed in ${seconds(details.ran_ms)}`, fields);
     case "EXECUTION_FAILED":
+      if (typeof details.error === "string") return log.warn(`${agent} run ${String(details.run)} could not start: ${details.error}`, fields);
       return log.warn(`${agent} run ${String(details.run)} failed (${exitText(details)})`, fields);
     case "EXECUTION_TIMEOUT":
       return log.warn(`${agent} run ${String(details.run)} timed out and was killed`, fields);
