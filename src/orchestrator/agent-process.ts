@@ -45,14 +45,16 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, instance: string
       return false;
     }
   };
-  const output = Promise.all([log.drain(child.stdout, "stdout"), log.drain(child.stderr, "stderr")]);
+  const pipes = [log.drain(child.stdout, "stdout"), log.drain(child.stderr, "stderr")];
+  const output = Promise.all(pipes.map((pipe) => pipe.finished));
   const exited = child.exited.then(async (code) => {
     // Whatever the leader left behind in its group goes with it.
     signalGroup("SIGKILL");
     // A descendant that left the group (setsid) may hold the pipes open forever: the exit must not wait on it.
     let grace: Timer | undefined;
-    await Promise.race([output.catch(() => {}), new Promise((resolve) => (grace = setTimeout(resolve, DRAIN_GRACE_MS)))]);
+    await Promise.race([output, new Promise((resolve) => (grace = setTimeout(resolve, DRAIN_GRACE_MS)))]);
     clearTimeout(grace);
+    for (const pipe of pipes) pipe.stop();
     const signal = typeof child.signalCode === "string" ? child.signalCode : null;
     const status = code ?? 128 + signalNumber(signal);
     return { code: signal === null ? code : null, signal, status };

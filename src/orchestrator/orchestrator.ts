@@ -9,10 +9,14 @@ import { type AgentProcess, type ExitInfo, spawnAgent } from "./agent-process.ts
 import { allSatisfied, isSatisfied } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
 import { EventLog, type NewEvent } from "./events.ts";
+import { endLeftovers } from "./leftovers.ts";
 import { OutputLog } from "./output-log.ts";
 import { decideRestart, resetHistory } from "./restart-policy.ts";
 import { type AgentRuntime, clearTimers, createRuntime, isActive } from "./runtime.ts";
 import { PeriodicSchedule } from "./periodic.ts";
+
+/** How long stray descendants get between SIGTERM and SIGKILL at the end of a shutdown. */
+const STRAY_GRACE_MS = 2_000;
 
 export interface StartOutcome {
   runtime: AgentRuntime;
@@ -27,6 +31,7 @@ export class Orchestrator {
   private pending: AgentRuntime[] = [];
   private liveProcesses = 0;
   private readonly locks = new Set<string>();
+  private readonly restarting = new Set<AgentRuntime>();
   private shuttingDown = false;
   private readonly schedule: PeriodicSchedule;
 
@@ -156,8 +161,14 @@ export class Orchestrator {
   restart(name: string): Promise<AgentRuntime> {
     return this.exclusive(name, async () => {
       const runtime = this.mustGet(name);
-      if (isActive(runtime)) await this.halt(runtime, "restart");
-      this.activate(runtime);
+      // The agent keeps its worker slot: its exit must not hand the slot to the queue.
+      this.restarting.add(runtime);
+      try {
+        if (isActive(runtime)) await this.halt(runtime, "restart");
+      } finally {
+        this.restarting.delete(runtime);
+      }
+      this.activate(runtime, { front: true });
       runtime.restarts++;
       this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "command" } });
       this.reconcile();
@@ -202,13 +213,15 @@ export class Orchestrator {
     const overrun = setTimeout(() => this.killEverything(), budget);
     const results = await Promise.all(active.map(stopAfterDependents));
     clearTimeout(overrun);
+    // Descendants that left their agent's process group (setsid daemons) still carry our instance id.
+    const strays = await endLeftovers(this.instance, STRAY_GRACE_MS);
     await Promise.all(this.list().map((runtime) => runtime.log.close()));
     const allGraceful = results.every(Boolean);
     this.record({
       type: "SHUTDOWN_COMPLETED",
       agent: null,
       severity: allGraceful ? "INFO" : "WARNING",
-      details: { agents_stopped: active.length, all_graceful: allGraceful },
+      details: { agents_stopped: active.length, all_graceful: allGraceful, strays_ended: strays.length },
     });
     return { stopped: active.length, allGraceful };
   }
@@ -255,7 +268,7 @@ export class Orchestrator {
   }
 
   /** Marks the agent wanted with a fresh crash-loop history and queues its start (or its schedule). */
-  private activate(runtime: AgentRuntime): void {
+  private activate(runtime: AgentRuntime, place: { front?: boolean } = {}): void {
     runtime.wanted = true;
     runtime.stopRequested = false;
     resetHistory(runtime.history);
@@ -263,18 +276,25 @@ export class Orchestrator {
       runtime.runsDone = 0;
       this.schedule.begin(runtime);
     }
-    this.enqueue(runtime);
+    this.enqueue(runtime, place);
   }
 
-  private enqueue(runtime: AgentRuntime): void {
-    if (!this.pending.includes(runtime)) this.pending.push(runtime);
+  private enqueue(runtime: AgentRuntime, place: { front?: boolean } = {}): void {
+    if (!this.pending.includes(runtime)) {
+      if (place.front) this.pending.unshift(runtime);
+      else this.pending.push(runtime);
+    }
     runtime.status = "waiting";
     runtime.waitingReason = "dependencies";
   }
 
   /** A periodic run fell due; a run still going or still queued makes this one a skipped run. */
   private runDue(runtime: AgentRuntime): void {
-    if (runtime.process || this.pending.includes(runtime)) {
+    const inFlight = runtime.process !== null || this.pending.includes(runtime);
+    // The run in flight is the last one the limit allows: nothing more is due, so nothing is skipped.
+    const { limit } = runtime.config;
+    if (limit !== -1 && runtime.runsDone + (inFlight ? 1 : 0) >= limit) return;
+    if (inFlight) {
       this.record({
         type: "EXECUTION_SKIPPED",
         agent: runtime.config.name,
@@ -362,7 +382,7 @@ export class Orchestrator {
     } else {
       this.settle(runtime, info, now - child.startedAt);
     }
-    this.reconcile();
+    if (!this.restarting.has(runtime)) this.reconcile();
   }
 
   /** Decides what an exit (or a failed spawn) means for the agent. */

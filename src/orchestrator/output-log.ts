@@ -21,17 +21,28 @@ export class OutputLog {
     this.file.on("error", () => {});
   }
 
-  /** Reads a pipe to its end; resolves once every byte, a partial last line included, is queued for the file. */
-  async drain(stream: ReadableStream<Uint8Array>, name: OutputStream): Promise<void> {
-    const decoder = new TextDecoder();
-    let pending = "";
-    for await (const chunk of stream) {
-      pending += decoder.decode(chunk, { stream: true });
-      pending = this.writeLines(pending, name);
-      this.onActivity();
-    }
-    pending += decoder.decode();
-    if (pending.length > 0) this.writeLine(pending, name);
+  /**
+   * Reads a pipe to its end; `finished` resolves once every byte, a partial last line included,
+   * is queued for the file. `stop()` gives up on a pipe that a stray descendant keeps open.
+   */
+  drain(stream: ReadableStream<Uint8Array>, name: OutputStream): { finished: Promise<void>; stop(): void } {
+    const reader = stream.getReader();
+    const finished = (async () => {
+      const decoder = new TextDecoder();
+      let pending = "";
+      try {
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          pending += decoder.decode(read.value, { stream: true });
+          pending = this.writeLines(pending, name);
+          this.onActivity();
+        }
+      } catch {
+        // cancelled by stop(), or the pipe broke: keep what was read
+      }
+      pending += decoder.decode();
+      if (pending.length > 0) this.writeLine(pending, name);
+    })();
+    return { finished, stop: () => void reader.cancel().catch(() => {}) };
   }
 
   private writeLines(text: string, name: OutputStream): string {

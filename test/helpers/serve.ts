@@ -109,13 +109,16 @@ export async function serve(agents: string, options: ServeOptions = {}): Promise
   };
 
   if (options.waitReady !== false) {
-    await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`serve exited early (${proc.exitCode}): ${stderr}`);
-      return (await served.call("status", {}, 1_000)).status === "success";
-    }, `serve on ${socket} to answer`).catch(async (error) => {
+    try {
+      const state = await waitFor(async () => {
+        if (proc.exitCode !== null) return "exited";
+        return (await served.call("status", {}, 1_000)).status === "success" && "ready";
+      }, `serve on ${socket} to answer`);
+      if (state === "exited") throw new Error(`serve exited early (${proc.exitCode}): ${stderr}`);
+    } catch (error) {
       await served[Symbol.asyncDispose]();
       throw error;
-    });
+    }
   }
   return served;
 }

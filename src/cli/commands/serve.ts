@@ -13,6 +13,9 @@ export default defineCommand({
     const format = args["log-format"] ?? "human";
     if (format !== "human" && format !== "json") throw new UsageError(`--log-format must be 'human' or 'json' (got '${format}')`);
     if (args._.length > 1) throw new UsageError(`unexpected argument '${args._[1]}'`);
-    process.exitCode = await serve({ configPath: args.config ?? "pyorchestrate.toml", logFormat: format, version: VERSION });
+    const code = await serve({ configPath: args.config ?? "pyorchestrate.toml", logFormat: format, version: VERSION });
+    // A daemon's exit must not hang on a handle nobody needs any more (a pipe a stray process
+    // still holds, say): everything serve owns is closed by now, and it writes nothing to stdout.
+    process.exit(code);
   },
 });
