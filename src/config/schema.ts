@@ -2,6 +2,7 @@
 // and reading one table with its key path.
 
 import { hint } from "./did-you-mean.ts";
+import { COMMAND_NAMES } from "../protocol/commands.ts";
 
 export const ORCHESTRATOR_KEYS = [
   "name",
@@ -38,22 +39,8 @@ export const AGENT_KEYS = [
 
 export const TOP_LEVEL_KEYS = ["orchestrator", "agents"] as const;
 
-/** Every runtime command an operator may allow or block (client-only helpers are not listed). */
-export const KNOWN_COMMANDS = [
-  "ps",
-  "start",
-  "stop",
-  "restart",
-  "status",
-  "stats",
-  "report",
-  "shutdown",
-  "logs",
-  "history",
-  "history-stats",
-  "dependencies",
-  "reload",
-] as const;
+/** Every runtime command an operator may allow or block: those served today and those planned. */
+export const KNOWN_COMMANDS = [...COMMAND_NAMES, "logs", "history", "history-stats", "dependencies", "reload"] as const;
 
 export const COMMAND_PRESETS = ["basic", "monitoring", "all"] as const;
 export const AGENT_KINDS = ["looping", "oneshot", "periodic"] as const;

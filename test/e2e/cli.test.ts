@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { BINARY, FIXTURES, serve, type Served } from "../helpers/serve.ts";
+import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const VERSION: string = (await Bun.file(resolve(import.meta.dir, "../../package.json")).json()).version;
@@ -56,21 +57,6 @@ const lines = (text: string) => text.replace(/\n$/, "").split("\n");
 
 // ---- at most a few serves at once (2-core machine) ----------------------------------------------
 
-function semaphore(slots: number): () => Promise<Disposable> {
-  const queue: Array<() => void> = [];
-  return async () => {
-    if (slots > 0) slots--;
-    else await new Promise<void>((resolve) => queue.push(resolve));
-    return {
-      [Symbol.dispose]() {
-        const next = queue.shift();
-        if (next) next();
-        else slots++;
-      },
-    };
-  };
-}
-const serveSlot = semaphore(3);
 
 async function bothRunning(served: Served): Promise<{ Provider: number; Consumer: number }> {
   return waitFor(async () => {

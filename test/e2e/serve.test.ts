@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { request } from "../../src/client/connection.ts";
 import { BINARY, serve, type Served, tempDir } from "../helpers/serve.ts";
 import { processesWithEnv } from "../helpers/processes.ts";
+import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const EXAMPLE = `
@@ -20,22 +21,6 @@ depends_on = ["Provider"]
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-function semaphore(slots: number): () => Promise<Disposable> {
-  const queue: Array<() => void> = [];
-  return async () => {
-    if (slots > 0) slots--;
-    else await new Promise<void>((resolve) => queue.push(resolve));
-    return {
-      [Symbol.dispose]() {
-        const next = queue.shift();
-        if (next) next();
-        else slots++;
-      },
-    };
-  };
-}
-/** At most a few serves at once on a 2-core machine (the second-serve test holds two slots). */
-const serveSlot = semaphore(3);
 
 interface Ran {
   code: number;

@@ -1,95 +1,19 @@
 // Looping and oneshot agents under a real serve: dependency order, worker limit, restarts,
 // stop and its signals, output logs, and what a signalled serve leaves behind.
 
-import { expect, test } from "bun:test";
+import { expect } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentStatusData, PsAgent } from "../../src/protocol/commands.ts";
+import type { PsAgent } from "../../src/protocol/commands.ts";
 import { groupMembers, isAlive } from "../helpers/processes.ts";
 import { type Served, serve } from "../helpers/serve.ts";
+import { agent, inStatus, psAll, psOf, running, sh, statusOf, until } from "../helpers/agents-toml.ts";
+import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // ── harness ────────────────────────────────────────────────────────────────
 
-// 2 cores: at most a few serves at once, whatever the test runner's concurrency.
-const slots = { free: 3, waiting: [] as Array<() => void> };
-async function limited(body: () => Promise<void>): Promise<void> {
-  while (slots.free === 0) await new Promise<void>((resolve) => slots.waiting.push(resolve));
-  slots.free--;
-  try {
-    await body();
-  } finally {
-    slots.free++;
-    slots.waiting.shift()?.();
-  }
-}
-/** Each body gets 20 s of its own once it holds a slot; the test's timeout also covers the queue. */
-const concurrent = (name: string, body: () => Promise<void>) =>
-  test.concurrent(name, () => limited(() => withinBudget(name, body, 20_000)), 90_000);
-
-async function withinBudget(name: string, body: () => Promise<void>, ms: number): Promise<void> {
-  let timer: Timer | undefined;
-  const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`'${name}' took more than ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([body(), overrun]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-type TomlValue = string | number | boolean | string[] | Record<string, string>;
-
-function tomlValue(value: TomlValue): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `[${value.map((item) => JSON.stringify(item)).join(", ")}]`;
-  return `{ ${Object.entries(value)
-    .map(([key, item]) => `${key} = ${JSON.stringify(item)}`)
-    .join(", ")} }`;
-}
-
-/** One [agents.NAME] table. */
-function agent(name: string, fields: Record<string, TomlValue>): string {
-  const lines = Object.entries(fields).map(([key, value]) => `${key} = ${tomlValue(value)}`);
-  return `[agents.${name}]\n${lines.join("\n")}\n\n`;
-}
-
-const sh = (script: string): string[] => ["sh", "-c", script];
 const SLEEPER = ["sleep", "30"];
-
-async function psAll(served: Served): Promise<Record<string, PsAgent>> {
-  const { agents } = await served.data("ps");
-  return Object.fromEntries(agents.map((a) => [a.name, a]));
-}
-
-async function psOf(served: Served, name: string): Promise<PsAgent> {
-  const found = (await psAll(served))[name];
-  if (!found) throw new Error(`no agent ${name} in ps`);
-  return found;
-}
-
-async function statusOf(served: Served, name: string): Promise<AgentStatusData> {
-  return (await served.data("status", { agent: name })) as AgentStatusData;
-}
-
-/** Polls ps until the agent matches; resolves to that ps row. */
-function until(served: Served, name: string, match: (row: PsAgent) => boolean, what: string, timeoutMs = 10_000): Promise<PsAgent> {
-  return waitFor(
-    async () => {
-      const row = await psOf(served, name);
-      return match(row) ? row : null;
-    },
-    `${name} ${what}`,
-    timeoutMs,
-  );
-}
-
-const running = (served: Served, name: string, timeoutMs?: number) =>
-  until(served, name, (row) => row.status === "running" && row.pid !== null, "to run", timeoutMs);
-const inStatus = (served: Served, name: string, status: PsAgent["status"], timeoutMs?: number) =>
-  until(served, name, (row) => row.status === status, `to be ${status}`, timeoutMs);
 
 /** Agent names in the order serve logged them as started (`NAME started (pid N)`), with their pids. */
 function startedLines(served: Served): Array<{ agent: string; pid: number }> {

@@ -7,23 +7,11 @@ import { call, request } from "../../src/client/connection.ts";
 import type { Envelope, ErrorEnvelope } from "../../src/protocol/envelope.ts";
 import { type ErrorCode, ProtocolError } from "../../src/protocol/errors.ts";
 import { serve, tempDir } from "../helpers/serve.ts";
+import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-// 2 cores: at most a few serves at once, whatever the test runner's concurrency.
-const slots = { free: 3, waiting: [] as Array<() => void> };
-async function limited(body: () => Promise<void>): Promise<void> {
-  while (slots.free === 0) await new Promise<void>((resolve) => slots.waiting.push(resolve));
-  slots.free--;
-  try {
-    await body();
-  } finally {
-    slots.free++;
-    slots.waiting.shift()?.();
-  }
-}
-const concurrent = (name: string, body: () => Promise<void>) => test.concurrent(name, () => limited(body), 40_000);
 
 /** The error envelope the client gets back (its request id is always 1). */
 function err(code: ErrorCode, details?: Record<string, unknown>, message: string = expect.any(String)): ErrorEnvelope {

@@ -1,86 +1,16 @@
 // Periodic agents under a real serve: runs and their limit, waiting between runs, timeouts,
 // fixed rate (skipped runs) and fixed delay (no overlap).
 
-import { expect, test } from "bun:test";
+import { expect } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentStatusData, PsAgent } from "../../src/protocol/commands.ts";
 import { groupMembers, isAlive } from "../helpers/processes.ts";
 import { type Served, serve } from "../helpers/serve.ts";
+import { agent, inStatus, psOf, sh, statusOf, until } from "../helpers/agents-toml.ts";
+import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // ── harness ────────────────────────────────────────────────────────────────
-
-// 2 cores: at most a few serves at once, whatever the test runner's concurrency.
-const slots = { free: 3, waiting: [] as Array<() => void> };
-async function limited(body: () => Promise<void>): Promise<void> {
-  while (slots.free === 0) await new Promise<void>((resolve) => slots.waiting.push(resolve));
-  slots.free--;
-  try {
-    await body();
-  } finally {
-    slots.free++;
-    slots.waiting.shift()?.();
-  }
-}
-/** Each body gets 20 s of its own once it holds a slot; the test's timeout also covers the queue. */
-const concurrent = (name: string, body: () => Promise<void>) =>
-  test.concurrent(name, () => limited(() => withinBudget(name, body, 20_000)), 90_000);
-
-async function withinBudget(name: string, body: () => Promise<void>, ms: number): Promise<void> {
-  let timer: Timer | undefined;
-  const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`'${name}' took more than ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([body(), overrun]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-type TomlValue = string | number | boolean | string[] | Record<string, string>;
-
-function tomlValue(value: TomlValue): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `[${value.map((item) => JSON.stringify(item)).join(", ")}]`;
-  return `{ ${Object.entries(value)
-    .map(([key, item]) => `${key} = ${JSON.stringify(item)}`)
-    .join(", ")} }`;
-}
-
-/** One [agents.NAME] table. */
-function agent(name: string, fields: Record<string, TomlValue>): string {
-  const lines = Object.entries(fields).map(([key, v]) => `${key} = ${tomlValue(v)}`);
-  return `[agents.${name}]\n${lines.join("\n")}\n\n`;
-}
-
-const sh = (script: string): string[] => ["sh", "-c", script];
-
-async function psOf(served: Served, name: string): Promise<PsAgent> {
-  const found = (await served.data("ps")).agents.find((row) => row.name === name);
-  if (!found) throw new Error(`no agent ${name} in ps`);
-  return found;
-}
-
-async function statusOf(served: Served, name: string): Promise<AgentStatusData> {
-  return (await served.data("status", { agent: name })) as AgentStatusData;
-}
-
-function until(served: Served, name: string, match: (row: PsAgent) => boolean, what: string, timeoutMs = 10_000): Promise<PsAgent> {
-  return waitFor(
-    async () => {
-      const row = await psOf(served, name);
-      return match(row) ? row : null;
-    },
-    `${name} ${what}`,
-    timeoutMs,
-  );
-}
-
-const inStatus = (served: Served, name: string, status: PsAgent["status"], timeoutMs?: number) =>
-  until(served, name, (row) => row.status === status, `to be ${status}`, timeoutMs);
 
 /** The agent's log lines as [stream, text]. */
 function logLines(served: Served, name: string): Array<[string, string]> {

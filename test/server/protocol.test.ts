@@ -1,6 +1,6 @@
 // The wire protocol of a real serve, spoken raw (no client code): framing, ids, limits, streams.
 
-import { expect, test } from "bun:test";
+import { expect } from "bun:test";
 import { existsSync } from "node:fs";
 import { COMMAND_NAMES, type PsAgent } from "../../src/protocol/commands.ts";
 import { MAX_LINE_BYTES } from "../../src/protocol/codec.ts";
@@ -8,6 +8,7 @@ import type { Envelope, RequestId } from "../../src/protocol/envelope.ts";
 import type { ErrorCode } from "../../src/protocol/errors.ts";
 import { type RawConnection, rawConnect } from "../helpers/raw-socket.ts";
 import { serve } from "../helpers/serve.ts";
+import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -26,19 +27,6 @@ const IDLE_PS: PsAgent = {
   next_run: null,
 };
 
-// 2 cores: at most a few serves at once, whatever the test runner's concurrency.
-const slots = { free: 3, waiting: [] as Array<() => void> };
-async function limited(body: () => Promise<void>): Promise<void> {
-  while (slots.free === 0) await new Promise<void>((resolve) => slots.waiting.push(resolve));
-  slots.free--;
-  try {
-    await body();
-  } finally {
-    slots.free++;
-    slots.waiting.shift()?.();
-  }
-}
-const concurrent = (name: string, body: () => Promise<void>) => test.concurrent(name, () => limited(body), 30_000);
 
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 
