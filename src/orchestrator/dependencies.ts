@@ -1,6 +1,6 @@
 // Whether a dependency edge is satisfied by its provider's current state.
 
-import type { DependencyCondition } from "../protocol/commands.ts";
+import type { DependencyCondition, DependencyEdge } from "../protocol/commands.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 export function isSatisfied(condition: DependencyCondition, provider: AgentRuntime): boolean {
@@ -17,4 +17,16 @@ export function allSatisfied(runtime: AgentRuntime, lookup: (name: string) => Ag
     if (!provider || !isSatisfied(condition, provider)) return false;
   }
   return true;
+}
+
+/** Every depends_on edge, provider → dependent, with whether it holds now. */
+export function dependencyEdges(runtimes: readonly AgentRuntime[], lookup: (name: string) => AgentRuntime | undefined): DependencyEdge[] {
+  const edges: DependencyEdge[] = [];
+  for (const runtime of runtimes) {
+    for (const [from, condition] of Object.entries(runtime.config.depends_on)) {
+      const provider = lookup(from);
+      edges.push({ from, to: runtime.config.name, condition, satisfied: provider !== undefined && isSatisfied(condition, provider) });
+    }
+  }
+  return edges;
 }

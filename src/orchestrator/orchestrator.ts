@@ -6,13 +6,15 @@ import { startOrder, transitiveProviders } from "../config/dependency-graph.ts";
 import type { Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/commands.ts";
 import { type AgentProcess, type ExitInfo, spawnAgent } from "./agent-process.ts";
-import { allSatisfied, isSatisfied } from "./dependencies.ts";
+import { allSatisfied, dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
 import { EventLog, type NewEvent } from "./events.ts";
 import { endLeftovers } from "./leftovers.ts";
 import { OutputLog } from "./output-log.ts";
-import { decideRestart, resetHistory } from "./restart-policy.ts";
-import { type AgentRuntime, clearTimers, createRuntime, isActive } from "./runtime.ts";
+import { type ExitHooks, settleExit } from "./exit-outcome.ts";
+import { resetHistory } from "./restart-policy.ts";
+import { type AgentRuntime, clearTimers, countStatuses, createRuntime, isActive } from "./runtime.ts";
+import { longestStopChain, stopDependentsFirst } from "./stop-order.ts";
 import { PeriodicSchedule } from "./periodic.ts";
 
 /** How long stray descendants get between SIGTERM and SIGKILL at the end of a shutdown. */
@@ -34,6 +36,7 @@ export class Orchestrator {
   private readonly restarting = new Set<AgentRuntime>();
   private shuttingDown = false;
   private readonly schedule: PeriodicSchedule;
+  private readonly exitHooks: ExitHooks;
 
   /** `instance` is this serve's id, inherited by every agent process (see leftovers.ts). */
   constructor(
@@ -42,6 +45,12 @@ export class Orchestrator {
   ) {
     this.events = new EventLog(config.orchestrator.history_capacity);
     this.schedule = new PeriodicSchedule({ due: (runtime) => this.runDue(runtime) });
+    this.exitHooks = {
+      record: (event) => this.record(event),
+      requeue: (runtime) => this.enqueue(runtime),
+      reconcile: () => this.reconcile(),
+      schedule: this.schedule,
+    };
     const logDir = join(config.orchestrator.state_dir, "logs");
     for (const agent of config.agents) {
       const log = new OutputLog(join(logDir, `${agent.name}.log`), () => {
@@ -91,32 +100,12 @@ export class Orchestrator {
   }
 
   counts(): AgentCounts {
-    let running = 0;
-    let waiting = 0;
-    let failed = 0;
-    for (const runtime of this.runtimes.values()) {
-      if (runtime.status === "running" || runtime.status === "starting") running++;
-      else if (runtime.status === "waiting" || runtime.status === "backoff") waiting++;
-      else if (runtime.status === "failed") failed++;
-    }
-    return { total_agents: this.runtimes.size, running_agents: running, waiting_agents: waiting, failed_agents: failed };
+    return countStatuses(this.list());
   }
 
   /** Every depends_on edge, provider → dependent, with whether it holds now. */
   edges(): DependencyEdge[] {
-    const edges: DependencyEdge[] = [];
-    for (const runtime of this.runtimes.values()) {
-      for (const [provider, condition] of Object.entries(runtime.config.depends_on)) {
-        const providerRuntime = this.runtimes.get(provider);
-        edges.push({
-          from: provider,
-          to: runtime.config.name,
-          condition,
-          satisfied: providerRuntime !== undefined && isSatisfied(condition, providerRuntime),
-        });
-      }
-    }
-    return edges;
+    return dependencyEdges(this.list(), (name) => this.runtimes.get(name));
   }
 
   /** Starts a stopped, completed or failed agent, and first its providers that are not up. */
@@ -195,23 +184,14 @@ export class Orchestrator {
       runtime.wanted = false;
       if (!runtime.process) clearTimers(runtime);
     }
-    const stops = new Map<string, Promise<boolean>>();
-    const stopAfterDependents = (runtime: AgentRuntime): Promise<boolean> => {
-      const existing = stops.get(runtime.config.name);
-      if (existing) return existing;
-      const dependents = this.list().filter((other) => runtime.config.name in other.config.depends_on);
-      const promise = Promise.all(dependents.map(stopAfterDependents)).then(async () => {
-        if (!isActive(runtime)) return true;
-        const graceful = await this.halt(runtime, "shutdown");
-        onStopped(runtime.config.name, graceful);
-        return graceful;
-      });
-      stops.set(runtime.config.name, promise);
-      return promise;
-    };
     const budget = this.config.orchestrator.shutdown_timeout * 1000;
     const overrun = setTimeout(() => this.killEverything(), budget);
-    const results = await Promise.all(active.map(stopAfterDependents));
+    const results = await stopDependentsFirst(this.list(), active, async (runtime) => {
+      if (!isActive(runtime)) return true;
+      const graceful = await this.halt(runtime, "shutdown");
+      onStopped(runtime.config.name, graceful);
+      return graceful;
+    });
     clearTimeout(overrun);
     // Descendants that left their agent's process group (setsid daemons) still carry our instance id.
     const strays = await endLeftovers(this.instance, STRAY_GRACE_MS);
@@ -228,18 +208,7 @@ export class Orchestrator {
 
   /** Seconds a shutdown may take: the longest chain of stop_timeouts, within shutdown_timeout. */
   estimateShutdownSeconds(): number {
-    const memo = new Map<string, number>();
-    const chain = (runtime: AgentRuntime): number => {
-      const known = memo.get(runtime.config.name);
-      if (known !== undefined) return known;
-      const dependents = this.list().filter((other) => runtime.config.name in other.config.depends_on);
-      const own = runtime.process ? runtime.config.stop_timeout : 0;
-      const total = own + Math.max(0, ...dependents.map(chain));
-      memo.set(runtime.config.name, total);
-      return total;
-    };
-    const longest = Math.max(0, ...this.list().map(chain));
-    return Math.min(this.config.orchestrator.shutdown_timeout, Math.ceil(longest));
+    return Math.min(this.config.orchestrator.shutdown_timeout, Math.ceil(longestStopChain(this.list())));
   }
 
   /** Last resort when the shutdown budget runs out: SIGKILL to every group still there. */
@@ -345,7 +314,7 @@ export class Orchestrator {
     } catch (error) {
       runtime.lastActivity = Date.now();
       const message = error instanceof Error ? error.message : String(error);
-      this.settle(runtime, { code: 127, signal: null, status: 127 }, 0, message);
+      settleExit(this.exitHooks, runtime, { code: 127, signal: null, status: 127 }, 0, message);
       return;
     }
     this.liveProcesses++;
@@ -380,95 +349,9 @@ export class Orchestrator {
       runtime.status = "stopped";
       runtime.waitingReason = null;
     } else {
-      this.settle(runtime, info, now - child.startedAt);
+      settleExit(this.exitHooks, runtime, info, now - child.startedAt);
     }
     if (!this.restarting.has(runtime)) this.reconcile();
-  }
-
-  /** Decides what an exit (or a failed spawn) means for the agent. */
-  private settle(runtime: AgentRuntime, info: ExitInfo, ranMs: number, spawnError?: string): void {
-    const { config } = runtime;
-    runtime.lastExitCode = info.status;
-    const details: Record<string, unknown> = { exit_code: info.code, signal: info.signal, ran_ms: ranMs };
-    if (spawnError !== undefined) details.error = spawnError;
-    if (config.kind === "looping") return this.settleLooping(runtime, info, ranMs, details);
-    const ok = info.status === 0 && !runtime.timedOut;
-    runtime.executions.runs++;
-    runtime.executions.totalDurationMs += ranMs;
-    if (!ok) runtime.executions.failures++;
-    if (config.kind === "oneshot") {
-      if (runtime.timedOut) details.timeout = config.timeout;
-      this.finish(runtime, ok, details);
-      return;
-    }
-    runtime.runsDone++;
-    runtime.lastRunOk = ok;
-    const type = runtime.timedOut ? "EXECUTION_TIMEOUT" : ok ? "EXECUTION_COMPLETED" : "EXECUTION_FAILED";
-    this.record({ type, agent: config.name, severity: ok ? "INFO" : "WARNING", details: { ...details, run: runtime.runsDone } });
-    if (config.limit !== -1 && runtime.runsDone >= config.limit) {
-      this.schedule.cancel(runtime);
-      this.finish(runtime, ok, { runs: runtime.runsDone, last_exit_code: info.status });
-      return;
-    }
-    runtime.status = "waiting";
-    runtime.waitingReason = "next_run";
-    this.schedule.afterRun(runtime);
-  }
-
-  private settleLooping(runtime: AgentRuntime, info: ExitInfo, ranMs: number, details: Record<string, unknown>): void {
-    const name = runtime.config.name;
-    this.record({ type: "AGENT_EXITED", agent: name, severity: info.status === 0 ? "INFO" : "WARNING", details });
-    const decision = decideRestart(runtime.config, runtime.history, info.status, ranMs, Date.now());
-    switch (decision.action) {
-      case "none":
-        this.finish(runtime, info.status === 0, details);
-        return;
-      case "give_up":
-        this.finish(runtime, false, {
-          ...details,
-          reason: `crash loop: ${decision.exits} exits within ${decision.windowSeconds}s (max_restarts ${runtime.config.max_restarts})`,
-        });
-        return;
-      case "now":
-        runtime.restarts++;
-        this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "exited", ...details } });
-        this.enqueue(runtime);
-        return;
-      case "backoff": {
-        runtime.status = "backoff";
-        runtime.waitingReason = null;
-        runtime.nextRunAt = Date.now() + decision.delayMs;
-        this.record({
-          type: "AGENT_BACKOFF",
-          agent: name,
-          severity: "WARNING",
-          details: { delay_ms: decision.delayMs, attempt: runtime.history.fastExits, next_retry: new Date(runtime.nextRunAt).toISOString() },
-        });
-        runtime.timer = setTimeout(() => {
-          runtime.timer = null;
-          runtime.nextRunAt = null;
-          runtime.restarts++;
-          this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "backoff elapsed" } });
-          this.enqueue(runtime);
-          this.reconcile();
-        }, decision.delayMs);
-        return;
-      }
-    }
-  }
-
-  /** The agent is done for good: completed or failed. */
-  private finish(runtime: AgentRuntime, ok: boolean, details: Record<string, unknown>): void {
-    runtime.wanted = false;
-    runtime.status = ok ? "completed" : "failed";
-    runtime.waitingReason = null;
-    runtime.nextRunAt = null;
-    this.record({
-      type: ok ? "AGENT_COMPLETED" : "AGENT_FAILED",
-      agent: runtime.config.name,
-      severity: ok ? "INFO" : "ERROR",
-      details,
-    });
   }
 
   /** Takes an agent down whatever it is doing; true when the process left on its stop signal. */

@@ -1,7 +1,7 @@
 // The live state of one agent: what it is doing now, what it did, and what it waits for.
 
 import type { AgentConfig } from "../config/types.ts";
-import type { AgentStatus, WaitingReason } from "../protocol/commands.ts";
+import type { AgentCounts, AgentStatus, WaitingReason } from "../protocol/commands.ts";
 import type { AgentProcess } from "./agent-process.ts";
 import type { OutputLog } from "./output-log.ts";
 import type { RestartHistory } from "./restart-policy.ts";
@@ -32,9 +32,8 @@ export interface AgentRuntime {
   /** Backoff or next-run timer. */
   timer: Timer | null;
   runTimer: Timer | null;
-  /** periodic: runs finished in the current schedule; last run's success. */
+  /** periodic: runs finished in the current schedule. */
   runsDone: number;
-  lastRunOk: boolean;
   executions: ExecutionStats;
   log: OutputLog;
 }
@@ -56,7 +55,6 @@ export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime
     timer: null,
     runTimer: null,
     runsDone: 0,
-    lastRunOk: true,
     executions: { runs: 0, failures: 0, totalDurationMs: 0 },
     log,
   };
@@ -73,4 +71,15 @@ export function clearTimers(runtime: AgentRuntime): void {
   runtime.timer = null;
   runtime.runTimer = null;
   runtime.nextRunAt = null;
+}
+
+/** Running counts starting agents; waiting counts backoff too (both will run without anyone asking). */
+export function countStatuses(runtimes: readonly AgentRuntime[]): AgentCounts {
+  const counts: AgentCounts = { total_agents: runtimes.length, running_agents: 0, waiting_agents: 0, failed_agents: 0 };
+  for (const { status } of runtimes) {
+    if (status === "running" || status === "starting") counts.running_agents++;
+    else if (status === "waiting" || status === "backoff") counts.waiting_agents++;
+    else if (status === "failed") counts.failed_agents++;
+  }
+  return counts;
 }
