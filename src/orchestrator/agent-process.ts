@@ -25,11 +25,19 @@ export interface AgentProcess {
 /** After the leader exits, how long output from an escaped descendant may keep its pipes open. */
 const DRAIN_GRACE_MS = 2_000;
 
-/** `instance` marks every process of this serve, so a later serve can find what a killed one left. */
-export function spawnAgent(config: AgentConfig, log: OutputLog, instance: string): AgentProcess {
-  const child = Bun.spawn(config.command, {
+/**
+ * `instance` marks every process of this serve, so a later serve can find what a killed one left;
+ * `prefix` is prepended to the command (parent-death.ts). Throws when the command or cwd is missing.
+ */
+export function spawnAgent(config: AgentConfig, log: OutputLog, instance: string, prefix: readonly string[] = []): AgentProcess {
+  const env: Record<string, string | undefined> = { ...process.env, ...config.env, PYORCHESTRATE_AGENT: config.name, [INSTANCE_ENV]: instance };
+  const [program = "", ...args] = config.command;
+  // Resolved here so a missing program fails the spawn itself, not a wrapper's exec of it.
+  const resolved = Bun.which(program, { PATH: env.PATH ?? "", cwd: config.cwd });
+  if (resolved === null) throw new Error(`ENOENT: no such executable: '${program}' (cwd ${config.cwd})`);
+  const child = Bun.spawn([...prefix, resolved, ...args], {
     cwd: config.cwd,
-    env: { ...process.env, ...config.env, PYORCHESTRATE_AGENT: config.name, [INSTANCE_ENV]: instance },
+    env,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -1,42 +1,51 @@
-// Processes a previous serve started and left behind (it was killed with SIGKILL): found by the
-// instance id every agent inherits in its environment, so grandchildren and double-forked
-// daemons are found too, and a reused pid is never mistaken for one of ours.
+// Processes a serve left running because it was killed (SIGKILL, OOM killer, power to the
+// container cut): found so the next serve can end them before it starts anything. A process is
+// a leftover when
+//   - it is a recorded agent leader (pid-records.ts) with the recorded start time, so a reused pid
+//     is never taken for one of ours;
+//   - it is in a recorded agent's process group started no earlier than that agent, while no
+//     other process holds the recorded pid (the kernel does not reuse a pid while its group
+//     lives, so the group is still ours); or
+//   - its environment carries the instance id every agent inherits, which also finds
+//     grandchildren that left the group with setsid.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { type PidRecord } from "./pid-records.ts";
+import { allPids, environ, isLive, readStat } from "./procfs.ts";
 
 export const INSTANCE_ENV = "PYORCHESTRATE_INSTANCE";
 
-/** Live processes (not zombies) whose environment carries `PYORCHESTRATE_INSTANCE=<instance>`. */
-export function findLeftovers(instance: string): number[] {
-  const needle = `${INSTANCE_ENV}=${instance}`;
+export interface LeftoverClues {
+  instances: readonly string[];
+  records?: readonly PidRecord[];
+}
+
+/** Live processes (not zombies) that the serves named by `clues` started. */
+export function findLeftovers(clues: LeftoverClues): number[] {
+  const needles = new Set(clues.instances.map((instance) => `${INSTANCE_ENV}=${instance}`));
+  const records = new Map<number, PidRecord>();
+  for (const record of clues.records ?? []) {
+    const leader = readStat(record.pid);
+    // The recorded pid now belongs to another process: neither it nor its group are ours.
+    if (isLive(leader) && leader.startTicks !== record.start_ticks) continue;
+    records.set(record.pid, record);
+  }
   const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(needle)) continue;
-      if (isLive(pid)) found.push(pid);
-    } catch {
-      // gone, or not readable: not one we could have started
+  for (const pid of allPids()) {
+    const stat = readStat(pid);
+    if (!isLive(stat)) continue;
+    const record = records.get(stat.pgid);
+    if (record && stat.startTicks >= record.start_ticks) {
+      found.push(pid);
+      continue;
     }
+    if (needles.size > 0 && environ(pid).some((entry) => needles.has(entry))) found.push(pid);
   }
   return found;
 }
 
-function isLive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
-}
-
 /** SIGTERM, then SIGKILL for whatever is still there after `graceMs`; resolves to the pids ended. */
-export async function endLeftovers(instance: string, graceMs: number): Promise<number[]> {
-  const pids = findLeftovers(instance);
+export async function endLeftovers(clues: LeftoverClues, graceMs: number): Promise<number[]> {
+  const pids = findLeftovers(clues);
   if (pids.length === 0) return [];
   const signal = (sig: NodeJS.Signals) => {
     for (const pid of pids) {
@@ -47,10 +56,11 @@ export async function endLeftovers(instance: string, graceMs: number): Promise<n
       }
     }
   };
+  const alive = () => pids.some((pid) => isLive(readStat(pid)));
   signal("SIGTERM");
   const deadline = Date.now() + graceMs;
-  // Start-up only, bounded by graceMs: these processes are not our children, so no exit event comes.
-  while (Date.now() < deadline && pids.some(isLive)) await Bun.sleep(25);
-  if (pids.some(isLive)) signal("SIGKILL");
+  // Bounded by graceMs: these processes are not our children, so no exit event comes.
+  while (Date.now() < deadline && alive()) await Bun.sleep(25);
+  if (alive()) signal("SIGKILL");
   return pids;
 }

@@ -11,6 +11,8 @@ import { OrchestratorError } from "./errors.ts";
 import { EventLog, type NewEvent } from "./events.ts";
 import { endLeftovers } from "./leftovers.ts";
 import { OutputLog } from "./output-log.ts";
+import { parentDeathPrefix } from "./parent-death.ts";
+import { PidRecords } from "./pid-records.ts";
 import { type ExitHooks, settleExit } from "./exit-outcome.ts";
 import { resetHistory } from "./restart-policy.ts";
 import { type AgentRuntime, clearTimers, countStatuses, createRuntime, isActive } from "./runtime.ts";
@@ -37,6 +39,9 @@ export class Orchestrator {
   private shuttingDown = false;
   private readonly schedule: PeriodicSchedule;
   private readonly exitHooks: ExitHooks;
+  readonly pidRecords: PidRecords;
+  /** Arms the parent-death signal of each agent; empty where the system cannot. */
+  readonly spawnPrefix: readonly string[];
 
   /** `instance` is this serve's id, inherited by every agent process (see leftovers.ts). */
   constructor(
@@ -44,6 +49,8 @@ export class Orchestrator {
     readonly instance: string = crypto.randomUUID(),
   ) {
     this.events = new EventLog(config.orchestrator.history_capacity);
+    this.pidRecords = new PidRecords(config.orchestrator.state_dir);
+    this.spawnPrefix = parentDeathPrefix();
     this.schedule = new PeriodicSchedule({ due: (runtime) => this.runDue(runtime) });
     this.exitHooks = {
       record: (event) => this.record(event),
@@ -194,7 +201,7 @@ export class Orchestrator {
     });
     clearTimeout(overrun);
     // Descendants that left their agent's process group (setsid daemons) still carry our instance id.
-    const strays = await endLeftovers(this.instance, STRAY_GRACE_MS);
+    const strays = await endLeftovers({ instances: [this.instance] }, STRAY_GRACE_MS);
     await Promise.all(this.list().map((runtime) => runtime.log.close()));
     const allGraceful = results.every(Boolean);
     this.record({
@@ -310,7 +317,7 @@ export class Orchestrator {
     runtime.timedOut = false;
     let child: AgentProcess;
     try {
-      child = spawnAgent(config, runtime.log, this.instance);
+      child = spawnAgent(config, runtime.log, this.instance, this.spawnPrefix);
     } catch (error) {
       runtime.lastActivity = Date.now();
       const message = error instanceof Error ? error.message : String(error);
@@ -319,6 +326,7 @@ export class Orchestrator {
     }
     this.liveProcesses++;
     runtime.process = child;
+    this.pidRecords.add(config.name, child.pid, this.instance);
     runtime.status = "running";
     runtime.lastActivity = child.startedAt;
     this.record({
@@ -339,6 +347,7 @@ export class Orchestrator {
   private onExit(runtime: AgentRuntime, child: AgentProcess, info: ExitInfo): void {
     if (runtime.process !== child) return;
     this.liveProcesses--;
+    this.pidRecords.remove(runtime.config.name);
     runtime.process = null;
     if (runtime.runTimer) clearTimeout(runtime.runTimer);
     runtime.runTimer = null;

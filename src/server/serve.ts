@@ -55,12 +55,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     log.error(`cannot use state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  if (lock.previous) {
-    // The previous serve was killed before it could stop its agents: end them before starting anything.
-    const ended = await endLeftovers(lock.previous.instance, LEFTOVER_GRACE_MS);
-    if (ended.length > 0) {
-      log.warn(`ended ${ended.length} process(es) left running by a previous serve (pid ${lock.previous.pid})`, { pids: ended });
-    }
+  await endPreviousLeftovers(orchestrator, lock, log);
+  if (orchestrator.spawnPrefix.length === 0) {
+    log.warn("setpriv with --pdeathsig is not available: if serve is killed, its agents run on until the next serve on this state_dir ends them");
   }
   orchestrator.events.subscribe((event) => logEvent(log, event));
 
@@ -120,6 +117,20 @@ export async function serve(options: ServeOptions): Promise<number> {
   lock.release();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
   return 0;
+}
+
+/** A previous serve on this state_dir was killed before it could stop its agents: end them before starting anything. */
+async function endPreviousLeftovers(orchestrator: Orchestrator, lock: StateLock, log: ReturnType<typeof createLogger>): Promise<void> {
+  const records = orchestrator.pidRecords.readAll();
+  const instances = new Set(records.map((record) => record.instance));
+  if (lock.previous) instances.add(lock.previous.instance);
+  if (instances.size === 0) return;
+  const ended = await endLeftovers({ instances: [...instances], records }, LEFTOVER_GRACE_MS);
+  orchestrator.pidRecords.clear();
+  if (ended.length > 0) {
+    const by = lock.previous ? ` (pid ${lock.previous.pid})` : "";
+    log.warn(`ended ${ended.length} process(es) left running by a previous serve${by}`, { pids: ended });
+  }
 }
 
 function handleSignals(log: ReturnType<typeof createLogger>, begin: () => void, force: () => void) {

@@ -3,6 +3,7 @@
 
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
+import { startTicks } from "../orchestrator/procfs.ts";
 
 export interface StateLock {
   /** The instance id of a previous serve that did not exit cleanly, if any. */
@@ -59,17 +60,6 @@ function readRecord(path: string): LockRecord | null {
   try {
     const record = JSON.parse(readFileSync(path, "utf8")) as LockRecord;
     return typeof record.pid === "number" && typeof record.instance === "string" ? record : null;
-  } catch {
-    return null;
-  }
-}
-
-function startTicks(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Field 22 of stat; fields here start at field 3 (state).
-    return Number(fields[19]);
   } catch {
     return null;
   }

@@ -30,9 +30,13 @@ test("grandchildren of a SIGKILLed serve's agents are ended by the next serve, w
   );
   // Three sleeps: one in the group, one escaped with setsid, and the agent's own.
   const before = await waitFor(() => first.leftovers().length >= 4 && first.leftovers(), "the agent and its descendants");
+  const leader = (await first.data("ps")).agents[0]?.pid as number;
   first.proc.kill("SIGKILL");
   await first.proc.exited;
-  expect(before.every(isAlive)).toBe(true);
+  // The leader dies with serve (parent-death signal); its descendants cannot, and wait for the next serve.
+  await waitFor(() => !isAlive(leader), "the agent itself to die with serve", 5_000);
+  const descendants = before.filter((pid) => pid !== leader);
+  expect(descendants.filter(isAlive)).toEqual(descendants);
 
   await using second = await serve(`[agents.Forker]\ncommand = ["sleep", "30"]\n`, { reuseDir: first });
   expect(before.filter(isAlive)).toEqual([]);

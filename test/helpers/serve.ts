@@ -46,6 +46,8 @@ export interface ServeOptions {
   waitReady?: boolean;
   /** Serve in this earlier serve's folder (same socket path and state_dir) instead of a new one. */
   reuseDir?: Served;
+  /** Serve in this (prepared) folder instead of a new one. */
+  dir?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface ServeOptions {
  * Every agent gets PYO_TEST_MARKER in its env so the test can find what it left behind.
  */
 export async function serve(agents: string, options: ServeOptions = {}): Promise<Served> {
-  const dir = options.reuseDir?.dir ?? tempDir();
+  const dir = options.reuseDir?.dir ?? options.dir ?? tempDir();
   const socket = join(dir, "s.sock");
   const marker = `m${Math.random().toString(36).slice(2)}`;
   const configPath = join(dir, "pyorchestrate.toml");

@@ -1,0 +1,67 @@
+// No orphans: agents die with a SIGKILLed serve where Linux allows it, and whatever could not
+// (their descendants) is found and ended by the next serve on the same state_dir — by the pid
+// records even when the processes cleared their environment, and never by a reused pid.
+
+import { expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readStat } from "../../src/orchestrator/procfs.ts";
+import { groupMembers, isAlive } from "../helpers/processes.ts";
+import { serve, tempDir } from "../helpers/serve.ts";
+import { serveSlot } from "../helpers/slots.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+test.concurrent("an agent dies with serve when serve is killed with SIGKILL (parent-death signal)", async () => {
+  using _slot = await serveSlot();
+  await using served = await serve(`[agents.Sleeper]\ncommand = ["sleep", "300"]\n`);
+  const pid = await waitFor(async () => (await served.data("ps")).agents[0]?.pid, "the agent to run");
+  served.proc.kill("SIGKILL");
+  await served.proc.exited;
+  // No next serve here: only the kernel can end it.
+  await waitFor(() => !isAlive(pid), "the agent to die with serve", 5_000);
+  expect(served.leftovers()).toEqual([]);
+});
+
+test.concurrent("descendants that cleared their environment are found by the pid record of their group", async () => {
+  using _slot = await serveSlot();
+  using _next = await serveSlot();
+  // env -i drops PYORCHESTRATE_INSTANCE (and the test marker): only the group id still says whose they are.
+  await using first = await serve(`[agents.Hider]\ncommand = ["env", "-i", "/bin/sh", "-c", "sleep 300 & exec sleep 301"]\n`);
+  const leader = await waitFor(async () => (await first.data("ps")).agents[0]?.pid, "the agent to run");
+  const group = await waitFor(() => groupMembers(leader).length === 2 && groupMembers(leader), "the agent's background child");
+  const [child] = group.filter((pid) => pid !== leader);
+  first.proc.kill("SIGKILL");
+  await first.proc.exited;
+  await waitFor(() => !isAlive(leader), "the leader to die with serve", 5_000);
+  expect(isAlive(child as number)).toBe(true);
+
+  await using next = await serve(`[agents.Hider]\ncommand = ["sleep", "30"]\n`, { reuseDir: first });
+  expect(isAlive(child as number)).toBe(false);
+  expect(next.stderr()).toContain("left running by a previous serve");
+});
+
+test.concurrent("a recorded pid that now belongs to another process is left alone; a matching one is ended", async () => {
+  using _slot = await serveSlot();
+  const dir = tempDir();
+  // Two unrelated processes, each leading its own group, as a reused pid would.
+  const stranger = Bun.spawn(["sleep", "60"], { detached: true, stdio: ["ignore", "ignore", "ignore"] });
+  const leftover = Bun.spawn(["sleep", "61"], { detached: true, stdio: ["ignore", "ignore", "ignore"] });
+  try {
+    const ticks = (pid: number) => readStat(pid)?.startTicks as number;
+    const pids = join(dir, ".pyorchestrate", "pids");
+    mkdirSync(pids, { recursive: true });
+    const record = (agent: string, pid: number, start: number) =>
+      writeFileSync(join(pids, `${agent}.json`), JSON.stringify({ agent, pid, start_ticks: start, instance: "an-old-serve" }));
+    // The stranger started after the recorded process: same pid, other process.
+    record("Reused", stranger.pid, ticks(stranger.pid) - 1);
+    record("Left", leftover.pid, ticks(leftover.pid));
+
+    await using served = await serve(`[agents.Other]\ncommand = ["sleep", "30"]\n`, { dir });
+    expect(await leftover.exited).not.toBe(0);
+    expect(isAlive(stranger.pid)).toBe(true);
+    expect(served.stderr()).toContain("ended 1 process(es) left running by a previous serve");
+  } finally {
+    stranger.kill("SIGKILL");
+    leftover.kill("SIGKILL");
+  }
+});
