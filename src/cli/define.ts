@@ -5,17 +5,22 @@ import type { CommandName, DataOf } from "../protocol/commands.ts";
 import { clientArgs, clientOptions, takePositionals } from "./args.ts";
 import { callAndEmit } from "./run.ts";
 
-type NoArgCommand = "ps" | "stats" | "report";
+type NoArgCommand = "ps" | "stats" | "report" | "reload";
 type AgentCommand = "start" | "stop" | "restart";
 
 const socketPositional = { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" } as const;
 
-export function defineOrchestratorCommand<C extends NoArgCommand>(name: C, description: string, render: (data: DataOf<C>) => string) {
+export function defineOrchestratorCommand<C extends NoArgCommand>(
+  name: C,
+  description: string,
+  render: (data: DataOf<C>) => string,
+  defaultTimeoutSeconds?: number,
+) {
   return defineCommand({
     meta: { name, description },
     args: { socket_path: socketPositional, ...clientArgs },
     async run({ args }) {
-      const options = clientOptions(args);
+      const options = clientOptions(args, defaultTimeoutSeconds);
       takePositionals(options, { required: [] });
       await callAndEmit(options, name as CommandName, {}, render as (data: unknown) => string);
     },

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, [string, Loader]> = {
   stats: ["Statistics of the orchestrator and all agents", () => load(import("./commands/stats.ts"))],
   report: ["A full report of the orchestrator's state", () => load(import("./commands/report.ts"))],
   shutdown: ["Stop all agents in dependency order, then the orchestrator", () => load(import("./commands/shutdown.ts"))],
+  reload: ["Re-read the config file: add, remove and restart changed agents", () => load(import("./commands/reload.ts"))],
 };
 
 const ROOT_USAGE = "Usage: pyorchestrate <command> [arguments] [socket_path] [--socket PATH] [--format table|json] [--json]";

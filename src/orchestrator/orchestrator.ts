@@ -3,7 +3,8 @@
 
 import { join } from "node:path";
 import { startOrder, transitiveProviders } from "../config/dependency-graph.ts";
-import type { Config } from "../config/types.ts";
+import type { AgentDiff } from "../config/diff.ts";
+import type { AgentConfig, Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/commands.ts";
 import { type AgentProcess, type ExitInfo, spawnAgent } from "./agent-process.ts";
 import { allSatisfied, dependencyEdges } from "./dependencies.ts";
@@ -30,13 +31,14 @@ export interface StartOutcome {
 export class Orchestrator {
   readonly events: EventLog;
   readonly startedAt = Date.now();
-  private readonly runtimes = new Map<string, AgentRuntime>();
+  private runtimes = new Map<string, AgentRuntime>();
   /** Agents due to start (or due for a periodic run), first come first served. */
   private pending: AgentRuntime[] = [];
   private liveProcesses = 0;
   private readonly locks = new Set<string>();
   private readonly restarting = new Set<AgentRuntime>();
   private shuttingDown = false;
+  private reloading = false;
   private readonly schedule: PeriodicSchedule;
   private readonly exitHooks: ExitHooks;
   readonly pidRecords: PidRecords;
@@ -45,7 +47,7 @@ export class Orchestrator {
 
   /** `instance` is this serve's id, inherited by every agent process (see leftovers.ts). */
   constructor(
-    readonly config: Config,
+    public config: Config,
     readonly instance: string = crypto.randomUUID(),
   ) {
     this.events = new EventLog(config.orchestrator.history_capacity);
@@ -58,14 +60,7 @@ export class Orchestrator {
       reconcile: () => this.reconcile(),
       schedule: this.schedule,
     };
-    const logDir = join(config.orchestrator.state_dir, "logs");
-    for (const agent of config.agents) {
-      const log = new OutputLog(join(logDir, `${agent.name}.log`), () => {
-        const runtime = this.runtimes.get(agent.name);
-        if (runtime) runtime.lastActivity = Date.now();
-      });
-      this.runtimes.set(agent.name, createRuntime(agent, log));
-    }
+    for (const agent of config.agents) this.runtimes.set(agent.name, createRuntime(agent, this.openLog(agent)));
   }
 
   /** Starts every autostart agent, providers first. */
@@ -213,6 +208,52 @@ export class Orchestrator {
     return { stopped: active.length, allGraceful };
   }
 
+  /**
+   * Moves to `next` (already validated): removed agents are stopped (dependents first) and
+   * dropped; changed ones are stopped and come back with the new definition when autostart is
+   * set or they were active before; added ones start if autostart; unchanged ones are untouched.
+   */
+  async reload(next: Config, diff: AgentDiff): Promise<void> {
+    if (this.shuttingDown) throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is under way");
+    if (this.reloading || this.locks.size > 0) {
+      throw new OrchestratorError("ORCHESTRATOR_BUSY", "Another command is changing agents; try the reload again", {
+        agents: [...this.locks],
+      });
+    }
+    this.reloading = true;
+    try {
+      const outgoing = [...diff.removed, ...diff.changed].map((name) => this.mustGet(name));
+      const wasActive = new Set(outgoing.filter(isActive).map((runtime) => runtime.config.name));
+      await stopDependentsFirst(this.list(), outgoing.filter(isActive), (runtime) => this.halt(runtime, "reload"));
+      await Promise.all(diff.removed.map((name) => this.mustGet(name).log.close()));
+      const previous = this.runtimes;
+      const fresh = new Set([...diff.added, ...diff.changed]);
+      this.runtimes = new Map(
+        next.agents.map((agent) => {
+          const kept = previous.get(agent.name);
+          if (kept && !fresh.has(agent.name)) return [agent.name, kept];
+          // A changed agent is a new definition: fresh counters, the same log file.
+          return [agent.name, createRuntime(agent, kept?.log ?? this.openLog(agent))];
+        }),
+      );
+      this.config = next;
+      for (const name of startOrder(next.agents)) {
+        if (!fresh.has(name)) continue;
+        const runtime = this.mustGet(name);
+        if (runtime.config.autostart || wasActive.has(name)) this.activate(runtime);
+      }
+      this.reconcile();
+      this.record({
+        type: "ORCHESTRATOR_RELOADED",
+        agent: null,
+        severity: "INFO",
+        details: { config: next.path, ...diff },
+      });
+    } finally {
+      this.reloading = false;
+    }
+  }
+
   /** Seconds a shutdown may take: the longest chain of stop_timeouts, within shutdown_timeout. */
   estimateShutdownSeconds(): number {
     return Math.min(this.config.orchestrator.shutdown_timeout, Math.ceil(longestStopChain(this.list())));
@@ -229,8 +270,16 @@ export class Orchestrator {
 
   // ── internals ────────────────────────────────────────────────────────────
 
+  private openLog(agent: AgentConfig): OutputLog {
+    return new OutputLog(join(this.config.orchestrator.state_dir, "logs", `${agent.name}.log`), () => {
+      const runtime = this.runtimes.get(agent.name);
+      if (runtime) runtime.lastActivity = Date.now();
+    });
+  }
+
   private async exclusive<T>(name: string, action: () => Promise<T>): Promise<T> {
     if (this.shuttingDown) throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is under way");
+    if (this.reloading) throw new OrchestratorError("ORCHESTRATOR_BUSY", "A reload is under way", { agent: name });
     this.mustGet(name);
     if (this.locks.has(name)) {
       throw new OrchestratorError("ORCHESTRATOR_BUSY", `Another command is changing agent '${name}'`, { agent: name });
@@ -364,7 +413,7 @@ export class Orchestrator {
   }
 
   /** Takes an agent down whatever it is doing; true when the process left on its stop signal. */
-  private async halt(runtime: AgentRuntime, reason: "command" | "restart" | "shutdown"): Promise<boolean> {
+  private async halt(runtime: AgentRuntime, reason: "command" | "restart" | "shutdown" | "reload"): Promise<boolean> {
     runtime.wanted = false;
     this.pending = this.pending.filter((other) => other !== runtime);
     this.schedule.cancel(runtime);

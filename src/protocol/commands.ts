@@ -168,6 +168,15 @@ export type ShutdownFrame =
   | { action: "agent_stopped"; agent: string; graceful_shutdown: boolean }
   | { action: "shutdown_complete"; agents_stopped: number; all_graceful: boolean };
 
+/** What a reload did, by agent name; settings the file changed that need a restart of serve. */
+export interface ReloadData {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+  requires_restart: string[];
+}
+
 type NoArgs = Record<string, never>;
 
 /** command name → its args and the data of a success answer (for streams: of each frame). */
@@ -180,6 +189,7 @@ export interface CommandMap {
   stats: { args: NoArgs; data: StatsData };
   report: { args: NoArgs; data: ReportData };
   shutdown: { args: NoArgs; data: ShutdownFrame };
+  reload: { args: NoArgs; data: ReloadData };
 }
 
 export type CommandName = keyof CommandMap;
@@ -195,6 +205,7 @@ export const COMMAND_NAMES = [
   "stats",
   "report",
   "shutdown",
+  "reload",
 ] as const satisfies readonly CommandName[];
 
 /** Commands that change agents or the orchestrator; refused while a shutdown is under way. */

@@ -8,7 +8,10 @@ import type { CommandMetrics } from "./metrics.ts";
 
 export interface ServerContext {
   orchestrator: Orchestrator;
+  /** The running configuration; a reload replaces it. */
   config: Config;
+  /** allowed_commands minus blocked_commands of the running configuration. */
+  permitted: (command: string) => boolean;
   sampler: ResourceSampler;
   metrics: CommandMetrics;
   version: string;

@@ -7,17 +7,16 @@ import { OrchestratorError } from "../orchestrator/errors.ts";
 import { start, stop, restart } from "./handlers/agent-control.ts";
 import { ps, status } from "./handlers/overview.ts";
 import { report, stats } from "./handlers/stats.ts";
+import { reload } from "./handlers/reload.ts";
 import { shutdown } from "./handlers/shutdown.ts";
 import { type Handler, type HandlerTable, type ServerContext, STREAMED } from "./context.ts";
 import type { Logger } from "./logger.ts";
 
-const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown };
+const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown, reload };
 
 export type Dispatch = (request: Request, send: (envelope: Envelope) => void) => Promise<void>;
 
-export function createDispatch(ctx: ServerContext, permitted: (command: string) => boolean, log: Logger): Dispatch {
-  const timeoutMs = ctx.config.orchestrator.command_timeout * 1000;
-
+export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
   return async (request, send) => {
     const startedAt = performance.now();
     const { command } = request;
@@ -26,12 +25,13 @@ export function createDispatch(ctx: ServerContext, permitted: (command: string) 
       if (!isCommandName(command)) {
         throw new ProtocolError("UNKNOWN_COMMAND", `Unknown command '${command}'`, { command, available_commands: [...COMMAND_NAMES] });
       }
-      if (!permitted(command)) {
+      if (!ctx.permitted(command)) {
         throw new ProtocolError("PERMISSION_DENIED", `Command '${command}' is not allowed by this orchestrator's configuration`, { command });
       }
       if (ctx.orchestrator.isShuttingDown && CHANGING_COMMANDS.has(command)) {
         throw new ProtocolError("ORCHESTRATOR_BUSY", "Shutdown is under way", { command });
       }
+      const timeoutMs = ctx.config.orchestrator.command_timeout * 1000;
       await run(HANDLERS[command] as Handler<CommandName>, request, send, ctx, timeoutMs);
       outcome = { ok: true };
     } catch (error) {

@@ -16,6 +16,13 @@ function exitText(details: Record<string, unknown>): string {
   return `code ${String(details.exit_code)}`;
 }
 
+function reloadSummary(details: Record<string, unknown>): string {
+  const names = (key: string) => (Array.isArray(details[key]) ? (details[key] as string[]) : []);
+  const parts = ["added", "removed", "changed"].filter((key) => names(key).length > 0).map((key) => `${key} ${names(key).join(", ")}`);
+  parts.push(`${names("unchanged").length} unchanged`);
+  return parts.join("; ");
+}
+
 export function logEvent(log: Logger, event: OrchestratorEvent): void {
   const { agent, details } = event;
   const fields = { agent: agent ?? undefined, ...details };
@@ -54,7 +61,7 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
     case "ORCHESTRATOR_STARTED":
       return log.info(`orchestrator '${String(details.name)}' started (pid ${String(details.pid)}, ${agents(details.agents)})`, fields);
     case "ORCHESTRATOR_RELOADED":
-      return log.info("configuration reloaded", fields);
+      return log.info(`configuration reloaded: ${reloadSummary(details)}`, fields);
     case "SHUTDOWN_INITIATED":
       return log.info(`shutting down: stopping ${agents(details.agents_to_stop)} in dependency order`, fields);
     case "SHUTDOWN_COMPLETED":

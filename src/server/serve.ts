@@ -4,14 +4,16 @@ import { mkdirSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
 import { endLeftovers } from "../orchestrator/leftovers.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
 import type { ServerContext } from "./context.ts";
 import { createDispatch } from "./dispatch.ts";
 import { logEvent } from "./event-lines.ts";
 import { type CommandListener, listen } from "./listener.ts";
-import { createLogger, type LogFormat } from "./logger.ts";
+import { createLogger, type LogFormat, type Logger } from "./logger.ts";
 import { CommandMetrics } from "./metrics.ts";
 import { permittedCommands } from "./permissions.ts";
+import { reloadConfiguration } from "./reload.ts";
 import { claimSocketPath } from "./socket-file.ts";
 import { acquireStateLock, type StateLock } from "./state-lock.ts";
 
@@ -72,22 +74,23 @@ export async function serve(options: ServeOptions): Promise<number> {
     return shuttingDown;
   };
 
+  const ctx: ServerContext = {
+    orchestrator,
+    config,
+    permitted: permittedCommands(settings.allowed_commands, settings.blocked_commands),
+    sampler: new ResourceSampler(),
+    metrics: new CommandMetrics(),
+    version: options.version,
+    shutdown,
+  };
   let listener: CommandListener | null = null;
   if (settings.enable_command_interface) {
-    const ctx: ServerContext = {
-      orchestrator,
-      config,
-      sampler: new ResourceSampler(),
-      metrics: new CommandMetrics(),
-      version: options.version,
-      shutdown,
-    };
     try {
       listener = await listen({
         path: settings.command_socket_path,
         mode: settings.command_socket_permissions,
         group: settings.command_socket_group,
-        dispatch: createDispatch(ctx, permittedCommands(settings.allowed_commands, settings.blocked_commands), log),
+        dispatch: createDispatch(ctx, log),
         onInvalid: (error) =>
           orchestrator.record({
             type: "COMMAND_REJECTED",
@@ -104,7 +107,11 @@ export async function serve(options: ServeOptions): Promise<number> {
     log.info(`listening on ${settings.command_socket_path}`, { mode: `0${settings.command_socket_permissions.toString(8)}` });
   }
 
-  const signals = handleSignals(log, () => shutdown(() => {}), () => orchestrator.killEverything());
+  const signals = handleSignals(log, {
+    shutdown: () => void shutdown(() => {}),
+    kill: () => orchestrator.killEverything(),
+    reload: () => reloadOnHangup(ctx, log),
+  });
   const dispose = keepRunningOnBugs(log);
   orchestrator.begin();
 
@@ -120,7 +127,7 @@ export async function serve(options: ServeOptions): Promise<number> {
 }
 
 /** A previous serve on this state_dir was killed before it could stop its agents: end them before starting anything. */
-async function endPreviousLeftovers(orchestrator: Orchestrator, lock: StateLock, log: ReturnType<typeof createLogger>): Promise<void> {
+async function endPreviousLeftovers(orchestrator: Orchestrator, lock: StateLock, log: Logger): Promise<void> {
   const records = orchestrator.pidRecords.readAll();
   const instances = new Set(records.map((record) => record.instance));
   if (lock.previous) instances.add(lock.previous.instance);
@@ -133,22 +140,37 @@ async function endPreviousLeftovers(orchestrator: Orchestrator, lock: StateLock,
   }
 }
 
-function handleSignals(log: ReturnType<typeof createLogger>, begin: () => void, force: () => void) {
+/** SIGHUP: the reload command's work, with the outcome in serve's log instead of an answer. */
+async function reloadOnHangup(ctx: ServerContext, log: Logger): Promise<void> {
+  log.info(`SIGHUP received: reloading ${ctx.config.path}`);
+  try {
+    const result = await reloadConfiguration(ctx);
+    if (result.requires_restart.length > 0) {
+      log.warn(`reload: ${result.requires_restart.join(", ")} changed; restart serve to apply`);
+    }
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === "CONFIG_ERROR") {
+      for (const line of (error.details?.errors as string[] | undefined) ?? []) log.error(line);
+    }
+    log.error(`reload rejected: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function handleSignals(log: Logger, actions: { shutdown(): void; kill(): void; reload(): Promise<void> }) {
   let received = 0;
   const onTerminate = (signal: string) => () => {
     received++;
     if (received === 1) {
       log.info(`${signal} received: graceful shutdown`);
-      begin();
+      actions.shutdown();
     } else {
       log.warn(`${signal} received again: killing every agent now`);
-      force();
+      actions.kill();
     }
   };
   const onTerm = onTerminate("SIGTERM");
   const onInt = onTerminate("SIGINT");
-  // Reload arrives with its own issue; until then SIGHUP must not kill serve (its default action).
-  const onHup = () => log.warn("SIGHUP received: reload is not available yet; restart serve to apply a changed configuration");
+  const onHup = () => void actions.reload();
   process.on("SIGTERM", onTerm);
   process.on("SIGINT", onInt);
   process.on("SIGHUP", onHup);
@@ -162,7 +184,7 @@ function handleSignals(log: ReturnType<typeof createLogger>, begin: () => void, 
 }
 
 /** A bug in one code path must not take serve down and leave its agents unsupervised. */
-function keepRunningOnBugs(log: ReturnType<typeof createLogger>): () => void {
+function keepRunningOnBugs(log: Logger): () => void {
   const report = (kind: string) => (error: unknown) =>
     log.error(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const onException = report("uncaught exception");

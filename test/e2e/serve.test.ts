@@ -282,20 +282,6 @@ describe("enable_command_interface = false", () => {
   });
 });
 
-describe("SIGHUP", () => {
-  test.concurrent("does not end serve (reload is not there yet): it keeps answering with the same agents", async () => {
-    using _slot = await serveSlot();
-    await using served = await serve(EXAMPLE);
-    const pids = await agentsRunning(served);
-    served.proc.kill("SIGHUP");
-    await waitFor(() => served.stderr().includes("SIGHUP"), "serve to log the SIGHUP");
-    expect(served.proc.exitCode).toBeNull();
-    expect(await answers(served.socket)).toBe(true);
-    expect((await served.data("ps")).agents.map((a) => a.pid)).toEqual(pids);
-    expect(await served.stop()).toBe(0);
-  });
-});
-
 describe("after serve is killed with SIGKILL", () => {
   // SPEC §3: no process the orchestrator started may outlive it; after a SIGKILL, "at the latest
   // the next serve on the same state_dir finds and ends them".

@@ -20,7 +20,7 @@ test.concurrent("an agent dies with serve when serve is killed with SIGKILL (par
   // No next serve here: only the kernel can end it.
   await waitFor(() => !isAlive(pid), "the agent to die with serve", 5_000);
   expect(served.leftovers()).toEqual([]);
-});
+}, 30_000);
 
 test.concurrent("descendants that cleared their environment are found by the pid record of their group", async () => {
   using _slot = await serveSlot();
@@ -38,7 +38,7 @@ test.concurrent("descendants that cleared their environment are found by the pid
   await using next = await serve(`[agents.Hider]\ncommand = ["sleep", "30"]\n`, { reuseDir: first });
   expect(isAlive(child as number)).toBe(false);
   expect(next.stderr()).toContain("left running by a previous serve");
-});
+}, 30_000);
 
 test.concurrent("a recorded pid that now belongs to another process is left alone; a matching one is ended", async () => {
   using _slot = await serveSlot();
@@ -64,4 +64,4 @@ test.concurrent("a recorded pid that now belongs to another process is left alon
     stranger.kill("SIGKILL");
     leftover.kill("SIGKILL");
   }
-});
+}, 30_000);

@@ -35,6 +35,8 @@ export interface Served extends AsyncDisposable {
   stop(signal?: NodeJS.Signals): Promise<number>;
   /** Live processes started for this serve (agents and their children). */
   leftovers(): number[];
+  /** Writes a new config in place (same socket, same marker), as an operator edits it before a reload. */
+  rewrite(agents: string, orchestrator?: string): void;
 }
 
 export interface ServeOptions {
@@ -59,10 +61,9 @@ export async function serve(agents: string, options: ServeOptions = {}): Promise
   const socket = join(dir, "s.sock");
   const marker = `m${Math.random().toString(36).slice(2)}`;
   const configPath = join(dir, "pyorchestrate.toml");
-  writeFileSync(
-    configPath,
-    `[orchestrator]\ncommand_socket_path = "${socket}"\n${options.orchestrator ?? ""}\n\n${withMarker(agents, marker)}\n`,
-  );
+  const write = (agentsText: string, orchestrator = "") =>
+    writeFileSync(configPath, `[orchestrator]\ncommand_socket_path = "${socket}"\n${orchestrator}\n\n${withMarker(agentsText, marker)}\n`);
+  write(agents, options.orchestrator);
   const proc = Bun.spawn([BINARY, "serve", configPath, ...(options.args ?? [])], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: "1" },
@@ -97,6 +98,7 @@ export async function serve(agents: string, options: ServeOptions = {}): Promise
       return code;
     },
     leftovers: () => processesWithEnv("PYO_TEST_MARKER", marker),
+    rewrite: write,
     async [Symbol.asyncDispose]() {
       await served.stop();
       for (const pid of served.leftovers()) {
