@@ -7,12 +7,18 @@ const HINTS: Record<string, (path: string) => string> = {
     `No socket at ${path} (ENOENT): is 'pyorchestrate serve' running? Point to its command_socket_path with --socket or PYORCHESTRATE_SOCKET.`,
   ECONNREFUSED: (path) =>
     `Nothing is listening on ${path} (ECONNREFUSED): the file was probably left by a serve that was killed; starting serve again replaces it.`,
-  EACCES: (path) =>
-    `Permission denied on ${path} (EACCES): run as the orchestrator's user or a member of its command_socket_group (the mode comes from command_socket_permissions).`,
-  EPERM: (path) =>
-    `Permission denied on ${path} (EPERM): run as the orchestrator's user or a member of its command_socket_group (the mode comes from command_socket_permissions).`,
+  EACCES: (path) => permissionHint(path, "EACCES"),
+  EPERM: (path) => permissionHint(path, "EPERM"),
   ENOTSOCK: (path) => `${path} is not a socket (ENOTSOCK): check --socket and PYORCHESTRATE_SOCKET.`,
 };
+
+function permissionHint(path: string, code: string): string {
+  return (
+    `Permission denied on ${path} (${code}): this user may not use the socket file or enter its folder. ` +
+    `Run as serve's user (e.g. with sudo -u), or have serve set command_socket_group to a group of yours and ` +
+    `command_socket_permissions to 0o660.`
+  );
+}
 
 export function connectionError(path: string, cause: unknown): ProtocolError {
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : "UNKNOWN";

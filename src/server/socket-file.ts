@@ -1,6 +1,6 @@
 // The socket file's life: refuse a live orchestrator, replace a stale file, create with the mode already set.
 
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 
 export class SocketPathError extends Error {
@@ -11,6 +11,7 @@ export class SocketPathError extends Error {
 export async function claimSocketPath(path: string): Promise<void> {
   const folder = dirname(path);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  refuseUnsafeFolder(folder);
   let isSocket: boolean;
   try {
     isSocket = lstatSync(path).isSocket();
@@ -23,6 +24,21 @@ export async function claimSocketPath(path: string): Promise<void> {
   }
   // Left behind by a serve that was killed: nothing listens, so it is safe to replace.
   unlinkSync(path);
+}
+
+/**
+ * Anyone who can write the socket's folder can replace the socket with their own and receive the
+ * commands meant for serve. A world-writable folder is safe only with the sticky bit (/tmp):
+ * then nobody but the owner may remove or rename the file.
+ */
+function refuseUnsafeFolder(folder: string): void {
+  const mode = statSync(folder).mode;
+  if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
+    throw new SocketPathError(
+      `${folder} is writable by every user and has no sticky bit, so anyone could replace the socket; ` +
+        `put command_socket_path in a folder only serve's user can write (e.g. /run/pyorchestrate) or a sticky one like /tmp`,
+    );
+  }
 }
 
 function answers(path: string): Promise<boolean> {
