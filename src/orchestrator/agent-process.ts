@@ -2,6 +2,7 @@
 
 import { constants } from "node:os";
 import type { AgentConfig } from "../config/types.ts";
+import { RUN_ENV, endEscapees } from "./escapees.ts";
 import { INSTANCE_ENV } from "./leftovers.ts";
 import type { OutputLog } from "./output-log.ts";
 
@@ -25,17 +26,32 @@ export interface AgentProcess {
 /** After the leader exits, how long output from an escaped descendant may keep its pipes open. */
 const DRAIN_GRACE_MS = 2_000;
 
-/**
- * `instance` marks every process of this serve, so a later serve can find what a killed one left;
- * `prefix` is prepended to the command (parent-death.ts). Throws when the command or cwd is missing.
- */
-export function spawnAgent(config: AgentConfig, log: OutputLog, instance: string, prefix: readonly string[] = []): AgentProcess {
-  const env: Record<string, string | undefined> = { ...process.env, ...config.env, PYORCHESTRATE_AGENT: config.name, [INSTANCE_ENV]: instance };
+export interface SpawnOptions {
+  /** Marks every process of this serve, so a later serve can find what a killed one left. */
+  instance: string;
+  /** Prepended to the command (parent-death.ts). */
+  prefix: readonly string[];
+  /** Whether to end the run's escaped descendants when it exits (escapees.ts); off during a shutdown, which sweeps once for all. */
+  sweepEscapees(): boolean;
+}
+
+let runs = 0;
+
+/** Throws when the command or cwd is missing. */
+export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOptions): AgentProcess {
+  const runId = `${options.instance}.${++runs}`;
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...config.env,
+    PYORCHESTRATE_AGENT: config.name,
+    [INSTANCE_ENV]: options.instance,
+    [RUN_ENV]: runId,
+  };
   const [program = "", ...args] = config.command;
   // Resolved here so a missing program fails the spawn itself, not a wrapper's exec of it.
   const resolved = Bun.which(program, { PATH: env.PATH ?? "", cwd: config.cwd });
   if (resolved === null) throw new Error(`ENOENT: no such executable: '${program}' (cwd ${config.cwd})`);
-  const child = Bun.spawn([...prefix, resolved, ...args], {
+  const child = Bun.spawn([...options.prefix, resolved, ...args], {
     cwd: config.cwd,
     env,
     stdin: "ignore",
@@ -56,8 +72,9 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, instance: string
   const pipes = [log.drain(child.stdout, "stdout"), log.drain(child.stderr, "stderr")];
   const output = Promise.all(pipes.map((pipe) => pipe.finished));
   const exited = child.exited.then(async (code) => {
-    // Whatever the leader left behind in its group goes with it.
+    // Whatever the leader left behind goes with it: its group, and descendants that left the group.
     signalGroup("SIGKILL");
+    if (options.sweepEscapees()) await endEscapees(runId);
     // A descendant that left the group (setsid) may hold the pipes open forever: the exit must not wait on it.
     let grace: Timer | undefined;
     await Promise.race([output, new Promise((resolve) => (grace = setTimeout(resolve, DRAIN_GRACE_MS)))]);

@@ -159,6 +159,9 @@ export class Orchestrator {
       } finally {
         this.restarting.delete(runtime);
       }
+      if (this.shuttingDown) {
+        throw new OrchestratorError("ORCHESTRATOR_BUSY", `Shutdown began while '${name}' was restarting; it stays stopped`, { agent: name });
+      }
       this.activate(runtime, { front: true });
       runtime.restarts++;
       this.record({ type: "AGENT_RESTARTED", agent: name, severity: "INFO", details: { reason: "command" } });
@@ -366,7 +369,11 @@ export class Orchestrator {
     runtime.timedOut = false;
     let child: AgentProcess;
     try {
-      child = spawnAgent(config, runtime.log, this.instance, this.spawnPrefix);
+      child = spawnAgent(config, runtime.log, {
+        instance: this.instance,
+        prefix: this.spawnPrefix,
+        sweepEscapees: () => !this.shuttingDown,
+      });
     } catch (error) {
       runtime.lastActivity = Date.now();
       const message = error instanceof Error ? error.message : String(error);

@@ -3,7 +3,7 @@
 // records even when the processes cleared their environment, and never by a reused pid.
 
 import { expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readStat } from "../../src/orchestrator/procfs.ts";
 import { groupMembers, isAlive } from "../helpers/processes.ts";
@@ -65,3 +65,35 @@ test.concurrent("a recorded pid that now belongs to another process is left alon
     leftover.kill("SIGKILL");
   }
 }, 30_000);
+
+test.concurrent("a daemon that left its agent's process group is ended when the agent stops, restarts or exits", async () => {
+  using _slot = await serveSlot();
+  // setsid puts the daemon in a session of its own: the group signal cannot reach it.
+  const DAEMON = (tag: string) => `setsid sleep ${tag} >/dev/null 2>&1 & echo $! > ${tag}.pid`;
+  await using served = await serve(
+    `[agents.Stop]\ncommand = ["sh", "-c", "${DAEMON("401")}; exec sleep 300"]\n\n` +
+      `[agents.Restart]\ncommand = ["sh", "-c", "${DAEMON("402")}; exec sleep 300"]\n\n` +
+      `[agents.Exit]\ncommand = ["sh", "-c", "${DAEMON("403")}; exec sleep 1"]\nrestart = "never"\n`,
+  );
+  const daemon = (tag: string) =>
+    waitFor(() => {
+      const text = readFileIfThere(join(served.dir, `${tag}.pid`)).trim();
+      return text !== "" && isAlive(Number(text)) && Number(text);
+    }, `daemon ${tag} to run`);
+  const [stopped, restarted, exited] = await Promise.all([daemon("401"), daemon("402"), daemon("403")]);
+
+  expect((await served.data("stop", { agent: "Stop" })).graceful_shutdown).toBe(true);
+  expect(isAlive(stopped)).toBe(false);
+  await served.data("restart", { agent: "Restart" });
+  expect(isAlive(restarted)).toBe(false);
+  await waitFor(async () => (await served.data("ps")).agents.find((a) => a.name === "Exit")?.pid === null, "Exit to end");
+  expect(isAlive(exited)).toBe(false);
+}, 30_000);
+
+function readFileIfThere(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}

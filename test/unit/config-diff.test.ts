@@ -19,6 +19,8 @@ const base: AgentConfig = {
   env: { B: "2", A: "1" },
   stop_signal: "SIGTERM",
   stop_timeout: 10,
+  log_max_size: 10_000_000,
+  log_keep: 5,
 } as AgentConfig;
 
 const named = (name: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({ ...base, ...extra, name });
@@ -49,6 +51,8 @@ test("socket and state_dir settings keep their running values and are named; the
     shutdown_timeout: 60,
     state_dir: "/var/lib/a",
     history_capacity: 1000,
+    log_max_size: 10_000_000,
+    log_keep: 5,
   } as Config["orchestrator"];
   const current: Config = { path: "/etc/a.toml", orchestrator, agents: [] };
   const next: Config = {
