@@ -17,6 +17,8 @@ export const ORCHESTRATOR_KEYS = [
   "shutdown_timeout",
   "state_dir",
   "history_capacity",
+  "log_max_size",
+  "log_keep",
 ] as const;
 
 export const AGENT_KEYS = [
@@ -35,12 +37,14 @@ export const AGENT_KEYS = [
   "env",
   "stop_signal",
   "stop_timeout",
+  "log_max_size",
+  "log_keep",
 ] as const;
 
 export const TOP_LEVEL_KEYS = ["orchestrator", "agents"] as const;
 
 /** Every runtime command an operator may allow or block: those served today and those planned. */
-export const KNOWN_COMMANDS = [...COMMAND_NAMES, "logs", "history", "history-stats", "dependencies", "reload"] as const;
+export const KNOWN_COMMANDS = [...COMMAND_NAMES, "logs", "history", "history-stats", "dependencies"] as const;
 
 export const COMMAND_PRESETS = ["basic", "monitoring", "all"] as const;
 export const AGENT_KINDS = ["looping", "oneshot", "periodic"] as const;
@@ -76,6 +80,9 @@ export const ORCHESTRATOR_DEFAULTS = {
   shutdown_timeout: 60,
   state_dir: ".pyorchestrate",
   history_capacity: 1000,
+  /** "10MB" */
+  log_max_size: 10_000_000,
+  log_keep: 5,
 } as const;
 
 export const AGENT_DEFAULTS = {
@@ -161,6 +168,30 @@ export const fileMode: Check<number> = (v) =>
 /** -1 (forever) or a count of runs. */
 export const runLimit: Check<number> = (v) =>
   isInteger(v) && (v === -1 || v >= 1) ? good(v) : bad("must be -1 or an integer ≥ 1", v);
+
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** Bytes: an integer, or a string with a unit — "512KB", "10MB", "1GB" (×1000), "64KiB", "1GiB" (×1024). */
+export const byteSize: Check<number> = (v) => {
+  if (isInteger(v) && v >= 0) return good(v);
+  const match = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v) : null;
+  const unit = SIZE_UNITS[(match?.[2] || "b").toLowerCase()];
+  const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : Number.NaN;
+  if (Number.isSafeInteger(bytes)) return good(bytes);
+  return bad('must be a size: bytes as an integer, or a string such as "512KB", "10MB", "1GB", "64KiB" or "1GiB"', v);
+};
+
+/** How many rotated log files to keep. */
+export const logKeep: Check<number> = (v) =>
+  isInteger(v) && v >= 1 && v <= 1000 ? good(v) : bad("must be an integer from 1 to 1000", v);
 
 /** "TERM", "sigterm" or "SIGTERM" → "SIGTERM". */
 export const stopSignal: Check<string> = (v) => {

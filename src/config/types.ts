@@ -28,6 +28,10 @@ export interface AgentConfig {
   env: Record<string, string>;
   stop_signal: string;
   stop_timeout: number;
+  /** Bytes after which <state_dir>/logs/<name>.log is rotated; 0 = never. */
+  log_max_size: number;
+  /** Rotated log files kept (<name>.log.1 … .<log_keep>). */
+  log_keep: number;
 }
 
 export type AllowedCommands = "basic" | "monitoring" | "all" | string[];
@@ -47,6 +51,10 @@ export interface OrchestratorConfig {
   /** Absolute. */
   state_dir: string;
   history_capacity: number;
+  /** Default of every agent's log_max_size, in bytes. */
+  log_max_size: number;
+  /** Default of every agent's log_keep. */
+  log_keep: number;
 }
 
 export interface Config {

@@ -18,10 +18,12 @@ import {
   RESTART_POLICIES,
   TOP_LEVEL_KEYS,
   boolean,
+  byteSize,
   describe,
   fail,
   fileMode,
   isTable,
+  logKeep,
   nonEmptyString,
   nonNegativeInteger,
   oneOf,
@@ -50,7 +52,7 @@ export function validateConfig(raw: unknown, path: string): LoadResult {
     errors.push(`${segment(key)}: unknown key${near || " (only [orchestrator] and [agents.NAME] are allowed)"}`);
   }
   const orchestrator = readOrchestrator(raw.orchestrator, dir, errors);
-  const agents = readAgents(raw.agents, dir, errors);
+  const agents = readAgents(raw.agents, dir, errors, orchestrator);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: { path: file, orchestrator, agents } };
 }
@@ -75,6 +77,8 @@ function readOrchestrator(raw: unknown, dir: string, errors: string[]): Orchestr
     shutdown_timeout: read(s, "shutdown_timeout", positiveNumber, OD.shutdown_timeout),
     state_dir: resolve(dir, read(s, "state_dir", nonEmptyString, OD.state_dir)),
     history_capacity: read(s, "history_capacity", positiveInteger, OD.history_capacity),
+    log_max_size: read(s, "log_max_size", byteSize, OD.log_max_size),
+    log_keep: read(s, "log_keep", logKeep, OD.log_keep),
   };
 }
 
@@ -107,7 +111,8 @@ function readCommandList(s: Section, key: string): string[] {
   return names;
 }
 
-function readAgents(raw: unknown, dir: string, errors: string[]): AgentConfig[] {
+/** `defaults`: the [orchestrator] values an agent inherits (log_max_size, log_keep). */
+function readAgents(raw: unknown, dir: string, errors: string[], defaults: OrchestratorConfig): AgentConfig[] {
   if (raw === undefined) return [];
   if (!isTable(raw)) {
     errors.push(`agents: must be a table of [agents.NAME] sections (got ${describe(raw)})`);
@@ -125,14 +130,14 @@ function readAgents(raw: unknown, dir: string, errors: string[]): AgentConfig[] 
       errors.push(`${path}: must be a table [agents.NAME] describing one agent (got ${describe(value)})`);
       continue;
     }
-    agents.push(readAgent(name, open(value, path, errors, AGENT_KEYS), names, dir));
+    agents.push(readAgent(name, open(value, path, errors, AGENT_KEYS), names, dir, defaults));
   }
   // Unknown and self edges were dropped from depends_on above, so only real cycles remain.
   for (const cycle of findCycles(agents)) errors.push(`agents: dependency cycle ${cycle.join(" → ")}`);
   return agents;
 }
 
-function readAgent(name: string, s: Section, names: readonly string[], dir: string): AgentConfig {
+function readAgent(name: string, s: Section, names: readonly string[], dir: string, defaults: OrchestratorConfig): AgentConfig {
   const has = (key: string) => s.table[key] !== undefined;
   const inferred: AgentKind = has("execution_interval") ? "periodic" : "looping";
   const kindGiven = read(s, "kind", oneOf(AGENT_KINDS), undefined);
@@ -169,6 +174,8 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
     env: readEnv(s),
     stop_signal: read(s, "stop_signal", stopSignal, D.stop_signal),
     stop_timeout: read(s, "stop_timeout", positiveNumber, D.stop_timeout),
+    log_max_size: read(s, "log_max_size", byteSize, defaults.log_max_size),
+    log_keep: read(s, "log_keep", logKeep, defaults.log_keep),
   };
 }
 

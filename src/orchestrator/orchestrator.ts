@@ -277,7 +277,7 @@ export class Orchestrator {
     return new OutputLog(join(this.config.orchestrator.state_dir, "logs", `${agent.name}.log`), () => {
       const runtime = this.runtimes.get(agent.name);
       if (runtime) runtime.lastActivity = Date.now();
-    });
+    }, { maxBytes: agent.log_max_size, keep: agent.log_keep });
   }
 
   private async exclusive<T>(name: string, action: () => Promise<T>): Promise<T> {

@@ -1,24 +1,45 @@
-// An agent's log file: stdout and stderr appended line by line, each line stamped with time and stream.
+// An agent's log file: the raw bytes of stdout and stderr as timestamped records, read from the
+// pipes no faster than log-file.ts gets them onto disk.
+//
+// Record: `<ISO time> <stream> <payload bytes>\n`. A record that does not end a line (a piece of
+// a line longer than MAX_RECORD_PAYLOAD, or a last line without newline) names its stream with a
+// `+` (`stdout+`): concatenating one stream's payloads, with "\n" after each record without `+`,
+// gives back exactly the bytes the agent wrote.
 
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
+import { LogFile, type LogRotation } from "./log-file.ts";
 
+export type { LogRotation } from "./log-file.ts";
 export type OutputStream = "stdout" | "stderr";
 
-/** A line longer than this is written in pieces so one endless line cannot grow memory. */
-const MAX_PENDING_CHARS = 64 * 1024;
+/** Longest payload of one record: one endless line must not grow memory. */
+export const MAX_RECORD_PAYLOAD = 64 * 1024;
+const NEWLINE = 0x0a;
+
+const encoder = new TextEncoder();
+/** Most pipes end every write with a newline: their line-in-progress buffer is never allocated. */
+const NOTHING_PENDING = new Uint8Array(0);
+
+/** One pipe's line in progress: at most MAX_RECORD_PAYLOAD bytes, copied out of the read chunks. */
+interface PipeState {
+  name: OutputStream;
+  pending: Uint8Array;
+  pendingLength: number;
+}
 
 export class OutputLog {
-  private readonly file: WriteStream;
+  private readonly file: LogFile;
 
   constructor(
     readonly path: string,
     private readonly onActivity: () => void,
+    rotation: LogRotation = { maxBytes: 0, keep: 1 },
   ) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.file = createWriteStream(path, { flags: "a", mode: 0o600 });
-    // A full disk must not take the orchestrator down; the agent keeps running.
-    this.file.on("error", () => {});
+    this.file = new LogFile(path, rotation);
+  }
+
+  /** Bytes the disk refused (full, gone) since serve started. */
+  get droppedBytes(): number {
+    return this.file.droppedBytes;
   }
 
   /**
@@ -27,43 +48,105 @@ export class OutputLog {
    */
   drain(stream: ReadableStream<Uint8Array>, name: OutputStream): { finished: Promise<void>; stop(): void } {
     const reader = stream.getReader();
+    const state: PipeState = { name, pending: NOTHING_PENDING, pendingLength: 0 };
+    const stopped = Promise.withResolvers<void>();
     const finished = (async () => {
-      const decoder = new TextDecoder();
-      let pending = "";
       try {
         for (let read = await reader.read(); !read.done; read = await reader.read()) {
-          pending += decoder.decode(read.value, { stream: true });
-          pending = this.writeLines(pending, name);
+          this.frame(state, read.value, false);
           this.onActivity();
+          // Backpressure: leave the rest in the pipe until the disk has caught up.
+          if (this.file.full) await Promise.race([this.file.room(), stopped.promise]);
         }
       } catch {
         // cancelled by stop(), or the pipe broke: keep what was read
       }
-      pending += decoder.decode();
-      if (pending.length > 0) this.writeLine(pending, name);
+      this.frame(state, new Uint8Array(0), true);
     })();
-    return { finished, stop: () => void reader.cancel().catch(() => {}) };
+    return {
+      finished,
+      stop: () => {
+        stopped.resolve();
+        void reader.cancel().catch(() => {});
+      },
+    };
   }
 
-  private writeLines(text: string, name: OutputStream): string {
-    let start = 0;
-    for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-      this.writeLine(text.slice(start, newline), name);
-      start = newline + 1;
-    }
-    let rest = text.slice(start);
-    while (rest.length > MAX_PENDING_CHARS) {
-      this.writeLine(rest.slice(0, MAX_PENDING_CHARS), name);
-      rest = rest.slice(MAX_PENDING_CHARS);
-    }
-    return rest;
-  }
-
-  private writeLine(line: string, name: OutputStream): void {
-    this.file.write(`${new Date().toISOString()} ${name} ${line}\n`);
-  }
-
+  /** Resolves once everything queued so far is on disk (or refused by it) and the file is closed. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.file.end(resolve));
+    return this.file.close();
   }
+
+  /** Turns one read chunk into records, queued as one write (two around a rotation). */
+  private frame(state: PipeState, chunk: Uint8Array, last: boolean): void {
+    const newlines: number[] = [];
+    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines.push(at);
+    const available = state.pendingLength + chunk.length;
+    if (available === 0) return;
+    const time = new Date().toISOString();
+    const heads = [encoder.encode(`${time} ${state.name} `), encoder.encode(`${time} ${state.name}+ `)] as const;
+    const records = newlines.length + Math.floor(available / MAX_RECORD_PAYLOAD) + 1;
+    const out = Buffer.allocUnsafe(available + records * (heads[1].length + 1));
+    let at = 0;
+    let batchStart = 0;
+    /** Writes a record of the first `fromPending` pending bytes and chunk[from, to). */
+    const record = (head: Uint8Array, fromPending: number, from: number, to: number): void => {
+      out.set(head, at);
+      at += head.length;
+      out.set(state.pending.subarray(0, fromPending), at);
+      at += fromPending;
+      out.set(chunk.subarray(from, to), at);
+      at += to - from;
+      out[at++] = NEWLINE;
+      state.pending.copyWithin(0, fromPending, state.pendingLength);
+      state.pendingLength -= fromPending;
+      // Rotation falls between records, never inside one.
+      if (this.file.reaches(at - batchStart)) {
+        this.file.append(out.subarray(batchStart, at));
+        this.file.rotate();
+        batchStart = at;
+      }
+    };
+    let from = 0;
+    for (const end of [...newlines, chunk.length]) {
+      // Pieces of an overlong line, each marked as continued.
+      while (state.pendingLength + (end - from) > MAX_RECORD_PAYLOAD) {
+        const length = pieceLength(state, chunk, from);
+        const fromPending = Math.min(length, state.pendingLength);
+        record(heads[1], fromPending, from, from + length - fromPending);
+        from += length - fromPending;
+      }
+      if (end < chunk.length) {
+        record(heads[0], state.pendingLength, from, end);
+        from = end + 1;
+      } else {
+        reserve(state, state.pendingLength + end - from);
+        state.pending.set(chunk.subarray(from, end), state.pendingLength);
+        state.pendingLength += end - from;
+      }
+    }
+    if (last && state.pendingLength > 0) record(heads[1], state.pendingLength, 0, 0);
+    this.file.append(out.subarray(batchStart, at));
+  }
+}
+
+/** Grows the line-in-progress buffer (doubling, at most MAX_RECORD_PAYLOAD) to hold `length` bytes. */
+function reserve(state: PipeState, length: number): void {
+  if (length <= state.pending.length) return;
+  const grown = new Uint8Array(Math.min(MAX_RECORD_PAYLOAD, Math.max(length, state.pending.length * 2, 256)));
+  grown.set(state.pending.subarray(0, state.pendingLength));
+  state.pending = grown;
+}
+
+/**
+ * How much of the line in progress (pending bytes, then chunk from `from`) the next piece takes:
+ * MAX_RECORD_PAYLOAD, or up to 3 bytes less so that a UTF-8 character is not cut in two and each
+ * record of a text line stays readable on its own. Binary data is cut at the maximum.
+ */
+function pieceLength(state: PipeState, chunk: Uint8Array, from: number): number {
+  const byteAt = (i: number) => (i < state.pendingLength ? state.pending[i] : chunk[from + i - state.pendingLength]) ?? 0;
+  const continuation = (i: number) => (byteAt(i) & 0xc0) === 0x80;
+  let length = MAX_RECORD_PAYLOAD;
+  while (length > MAX_RECORD_PAYLOAD - 3 && continuation(length)) length--;
+  return continuation(length) ? MAX_RECORD_PAYLOAD : length;
 }

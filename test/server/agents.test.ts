@@ -422,10 +422,13 @@ concurrent("output: stdout and stderr lines with their stream, the partial last 
     return found.length >= 6 ? found : null;
   }, "six log lines");
   for (const line of lines) expect(line.time).toMatch(ISO_MS);
-  const of = (stream: string) => lines.filter((line) => line.stream === stream).map((line) => line.text);
-  expect({ stdout: of("stdout"), stderr: of("stderr"), total: lines.length }).toEqual({
+  // A line that does not end (the partial last line) is marked `stdout+` / `stderr+`.
+  const of = (stream: string) => lines.filter((line) => line.stream.replace(/\+$/, "") === stream).map((line) => line.text);
+  const continued = lines.filter((line) => line.stream.endsWith("+")).map((line) => `${line.stream} ${line.text}`);
+  expect({ stdout: of("stdout"), stderr: of("stderr"), continued: continued.sort(), total: lines.length }).toEqual({
     stdout: ["a", "température 21°C", "b", "partial"],
     stderr: ["oops", "err partial"],
+    continued: ["stderr+ err partial", "stdout+ partial"],
     total: 6,
   });
 });
@@ -440,7 +443,8 @@ concurrent("output: nothing is lost from a burst, nor from a long multi-byte lin
     const found = logLines(served, "Burst");
     return found.at(-1)?.text === "end" ? found : null;
   }, "the last line in the log");
-  expect(lines.every((line) => line.stream === "stdout")).toBe(true);
+  // Pieces of the long line are marked `stdout+` (the line goes on in the next record).
+  expect(lines.every((line) => line.stream === "stdout" || line.stream === "stdout+")).toBe(true);
   const numbers = lines.slice(0, 2000).map((line) => line.text);
   expect(numbers).toEqual(Array.from({ length: 2000 }, (_, i) => String(i + 1)));
   // The long line may be written in pieces; joined, it is intact: no U+FFFD, no lost byte.

@@ -39,6 +39,8 @@ function agent(name: string, overrides: Partial<AgentConfig> = {}): AgentConfig 
     env: {},
     stop_signal: "SIGTERM",
     stop_timeout: 10,
+    log_max_size: 10_000_000,
+    log_keep: 5,
     ...overrides,
   };
 }
@@ -60,6 +62,8 @@ describe("validateConfig: defaults and resolution", () => {
         shutdown_timeout: 60,
         state_dir: "/srv/weather/.pyorchestrate",
         history_capacity: 1000,
+        log_max_size: 10_000_000,
+        log_keep: 5,
       },
       agents: [],
     });
@@ -140,6 +144,8 @@ describe("validateConfig: defaults and resolution", () => {
       shutdown_timeout: 20,
       state_dir: "/srv/state",
       history_capacity: 50,
+      log_max_size: 10_000_000,
+      log_keep: 5,
     });
     expect(config.agents).toEqual([
       agent("Db", { command: ["db"], kind: "oneshot" }),

@@ -29,6 +29,8 @@ function agent(overrides: Partial<AgentConfig> = {}): AgentConfig {
     env: {},
     stop_signal: "SIGTERM",
     stop_timeout: 10,
+    log_max_size: 10_000_000,
+    log_keep: 5,
     ...overrides,
   };
 }
