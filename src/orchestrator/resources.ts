@@ -1,8 +1,9 @@
 // CPU, memory and open files of processes, sampled in one batch and cached briefly, so a burst
 // of stats/status requests reads /proc once, not once per request per agent.
 
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import pidusage from "pidusage";
+import { type CpuReading, cpuPercent, readProc, uptimeSeconds } from "./proc-usage.ts";
 
 export interface ProcessUsage {
   cpuPercent: number;
@@ -12,9 +13,12 @@ export interface ProcessUsage {
 
 const CACHE_MS = 1_000;
 const NONE: ProcessUsage = { cpuPercent: 0, memoryBytes: 0, openFiles: 0 };
+const HAS_PROC = existsSync("/proc/self/stat");
 
 export class ResourceSampler {
   private cache = new Map<number, { at: number; usage: ProcessUsage }>();
+  /** The last CPU reading of each pid, for the CPU used between two samples. */
+  private readings = new Map<number, CpuReading>();
 
   /** Usage of each pid; gone processes count as zero. */
   async sample(pids: readonly number[]): Promise<Map<number, ProcessUsage>> {
@@ -26,7 +30,7 @@ export class ResourceSampler {
       if (cached && now - cached.at < CACHE_MS) result.set(pid, cached.usage);
       else stale.push(pid);
     }
-    const fresh = await Promise.all(stale.map((pid) => measure(pid)));
+    const fresh = HAS_PROC ? await this.measureFromProc(stale) : await Promise.all(stale.map(measureWithPidusage));
     stale.forEach((pid, index) => {
       const usage = fresh[index] ?? NONE;
       result.set(pid, usage);
@@ -36,23 +40,34 @@ export class ResourceSampler {
     return result;
   }
 
-  /** Drops entries of processes nobody asks about any more, so the cache cannot grow. */
+  private async measureFromProc(pids: readonly number[]): Promise<ProcessUsage[]> {
+    if (pids.length === 0) return [];
+    const uptime = await uptimeSeconds();
+    return Promise.all(
+      pids.map(async (pid) => {
+        const [reading, fds] = await Promise.all([readProc(pid), readdir(`/proc/${pid}/fd`).catch(() => [] as string[])]);
+        if (!reading) return NONE;
+        const cpu = cpuPercent(reading.cpu, this.readings.get(pid), uptime);
+        this.readings.set(pid, reading.cpu);
+        return { cpuPercent: Math.max(0, cpu), memoryBytes: reading.memoryBytes, openFiles: fds.length };
+      }),
+    );
+  }
+
+  /** Drops entries of processes nobody asks about any more, so the caches cannot grow. */
   private forgetExcept(pids: readonly number[]): void {
-    if (this.cache.size <= pids.length * 2) return;
+    if (this.cache.size <= pids.length * 2 && this.readings.size <= pids.length * 2) return;
     const keep = new Set(pids);
-    for (const pid of this.cache.keys()) {
-      if (!keep.has(pid)) this.cache.delete(pid);
-    }
+    for (const pid of this.cache.keys()) if (!keep.has(pid)) this.cache.delete(pid);
+    for (const pid of this.readings.keys()) if (!keep.has(pid)) this.readings.delete(pid);
   }
 }
 
-async function measure(pid: number): Promise<ProcessUsage> {
-  const [stat, fds] = await Promise.all([
-    pidusage(pid).catch(() => null),
-    readdir(`/proc/${pid}/fd`).catch(() => [] as string[]),
-  ]);
-  if (!stat) return NONE;
-  return { cpuPercent: stat.cpu, memoryBytes: stat.memory, openFiles: fds.length };
+/** Where /proc is missing (macOS, for development): pidusage, loaded only there. */
+async function measureWithPidusage(pid: number): Promise<ProcessUsage> {
+  const { default: pidusage } = await import("pidusage");
+  const stat = await pidusage(pid).catch(() => null);
+  return stat ? { cpuPercent: stat.cpu, memoryBytes: stat.memory, openFiles: 0 } : NONE;
 }
 
 export function sumUsage(usages: Iterable<ProcessUsage>): ProcessUsage {
