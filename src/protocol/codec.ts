@@ -5,33 +5,59 @@ import type { Request, RequestId } from "./envelope.ts";
 
 export const MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+/** An unfinished-line buffer up to this size is kept between lines; a bigger one is let go. */
+const SMALL_BUFFER_BYTES = 4 * 1024;
 
 export function encodeFrame(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
 }
 
+/** What one chunk completed: its lines, and the error that stopped reading, if any. */
+export interface DecodedChunk {
+  lines: string[];
+  /** A line over the limit or not UTF-8; the rest of the chunk after it was dropped. */
+  error: ProtocolError | null;
+}
+
 /**
  * Splits a byte stream into lines. Bytes are kept, not decoded, until a line is complete,
- * so a multi-byte character split across chunks survives. Throws once a line grows past
- * `maxLineBytes`; the caller answers INVALID_REQUEST and drops the connection.
+ * so a multi-byte character split across chunks survives. An unfinished line lives in one
+ * buffer that never grows past `maxLineBytes`, however the client slices its writes.
  */
 export class LineDecoder {
-  private pending: Uint8Array[] = [];
+  private pending = new Uint8Array(0);
   private pendingBytes = 0;
   private readonly text = new TextDecoder("utf-8", { fatal: true });
 
   constructor(private readonly maxLineBytes: number = MAX_LINE_BYTES) {}
 
+  /** The lines a chunk completes; throws INVALID_REQUEST on a line over the limit or not UTF-8. */
   push(chunk: Uint8Array): string[] {
+    const { lines, error } = this.decode(chunk);
+    if (error) throw error;
+    return lines;
+  }
+
+  /**
+   * Like `push`, but a bad line does not cost the good lines before it in the same chunk:
+   * they come back with the error, so a server can answer them before it answers the error.
+   */
+  decode(chunk: Uint8Array): DecodedChunk {
     const lines: string[] = [];
     let start = 0;
-    for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      this.append(chunk.subarray(start, newline));
-      lines.push(this.take());
-      start = newline + 1;
+    try {
+      for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+        this.append(chunk.subarray(start, newline));
+        lines.push(this.take());
+        start = newline + 1;
+      }
+      if (start < chunk.length) this.append(chunk.subarray(start));
+    } catch (error) {
+      this.reset();
+      if (error instanceof ProtocolError) return { lines, error };
+      throw error;
     }
-    if (start < chunk.length) this.append(chunk.subarray(start));
-    return lines;
+    return { lines, error: null };
   }
 
   /** Bytes of an unfinished line still held. */
@@ -41,42 +67,56 @@ export class LineDecoder {
 
   private append(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes > this.maxLineBytes) {
-      this.pending = [];
-      this.pendingBytes = 0;
+    const size = this.pendingBytes + bytes.length;
+    if (size > this.maxLineBytes) {
       throw new ProtocolError("INVALID_REQUEST", `request line exceeds ${this.maxLineBytes} bytes`, {
         limit_bytes: this.maxLineBytes,
       });
     }
-    // Copy: the socket may reuse the chunk's memory once the data handler returns.
-    this.pending.push(bytes.slice());
+    if (size > this.pending.length) {
+      // Doubling keeps a line sent byte by byte linear; the cap keeps it within the limit.
+      const grown = new Uint8Array(Math.min(this.maxLineBytes, Math.max(size, 2 * this.pending.length, 256)));
+      grown.set(this.pending.subarray(0, this.pendingBytes));
+      this.pending = grown;
+    }
+    // A copy: the socket may reuse the chunk's memory once the data handler returns.
+    this.pending.set(bytes, this.pendingBytes);
+    this.pendingBytes = size;
   }
 
   private take(): string {
-    const parts = this.pending;
-    const size = this.pendingBytes;
-    this.pending = [];
+    const bytes = this.pending.subarray(0, this.pendingBytes);
     this.pendingBytes = 0;
-    let bytes: Uint8Array;
-    if (parts.length === 1) bytes = parts[0] as Uint8Array;
-    else {
-      bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const part of parts) {
-        bytes.set(part, offset);
-        offset += part.length;
-      }
-    }
+    let line: string;
     try {
-      return this.text.decode(bytes);
+      line = this.text.decode(bytes);
     } catch (cause) {
       throw new ProtocolError("INVALID_REQUEST", "request line is not valid UTF-8", undefined, { cause });
     }
+    // A long line's buffer is not kept for the connection's lifetime.
+    if (this.pending.length > SMALL_BUFFER_BYTES) this.pending = new Uint8Array(0);
+    return line;
+  }
+
+  private reset(): void {
+    this.pending = new Uint8Array(0);
+    this.pendingBytes = 0;
   }
 }
 
 export type ParsedRequest = { ok: true; request: Request } | { ok: false; id: RequestId | null; error: ProtocolError };
+
+/**
+ * Every command is a short word. Anything else cannot name one, and must not travel further:
+ * an unknown command is echoed in the answer, the event history and serve's log, where a
+ * 64 KiB name or one with a newline or an escape sequence would bloat memory or forge lines.
+ */
+export const MAX_COMMAND_LENGTH = 64;
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+function isCommandShape(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_COMMAND_LENGTH && PRINTABLE_ASCII.test(value);
+}
 
 function isRequestId(value: unknown): value is RequestId {
   return (typeof value === "number" && Number.isFinite(value)) || (typeof value === "string" && value.length <= 128);
@@ -96,8 +136,8 @@ export function parseRequest(line: string): ParsedRequest {
   const record = value as Record<string, unknown>;
   const id = isRequestId(record.id) ? record.id : null;
   if (id === null) return invalid(null, "field 'id' must be a number or a string");
-  if (typeof record.command !== "string" || record.command.length === 0) {
-    return invalid(id, "field 'command' must be a non-empty string");
+  if (!isCommandShape(record.command)) {
+    return invalid(id, `field 'command' must be a command name (1 to ${MAX_COMMAND_LENGTH} printable ASCII characters, no spaces)`);
   }
   const args = record.args ?? {};
   if (typeof args !== "object" || args === null || Array.isArray(args)) {

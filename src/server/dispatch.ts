@@ -1,6 +1,6 @@
 // One request → one answer (or one stream): permission, argument checks, timeout, audit, metrics.
 
-import { CHANGING_COMMANDS, COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
+import { AGENT_NAME_PATTERN, CHANGING_COMMANDS, COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
 import { type Envelope, failure, type Request, success } from "../protocol/envelope.ts";
 import { ProtocolError, type WireError } from "../protocol/errors.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";
@@ -44,7 +44,8 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
     ctx.metrics.observe(durationMs, !outcome.ok);
     ctx.orchestrator.record({
       type: !outcome.ok && outcome.rejected ? "COMMAND_REJECTED" : "COMMAND_EXECUTED",
-      agent: typeof request.args.agent === "string" ? request.args.agent : null,
+      // Only a valid name: a rejected one is the client's text, of any size, and must not be kept.
+      agent: typeof request.args.agent === "string" && AGENT_NAME_PATTERN.test(request.args.agent) ? request.args.agent : null,
       severity: outcome.ok ? "INFO" : "WARNING",
       details: {
         command,

@@ -40,20 +40,35 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
   await claimSocketPath(options.path);
   const connections = new Set<Connection>();
 
+  /**
+   * Reads no more from this client; what it is owed goes out (`last` too), then the connection ends.
+   * Shutting the read side makes the client's further writes fail, so it cannot keep us reading.
+   */
+  const finish = (socket: Socket<Connection>, connection: Connection, last?: () => void) => {
+    connection.broken = true;
+    if (connection.idle) clearTimeout(connection.idle);
+    connection.idle = null;
+    try {
+      socket.shutdown(true);
+    } catch {
+      // already closed
+    }
+    connection.chain = connection.chain.then(() => {
+      last?.();
+      connection.outbox.endAfterFlush();
+    });
+  };
+
   const armIdle = (socket: Socket<Connection>, connection: Connection) => {
     if (connection.idle) clearTimeout(connection.idle);
     // unref: an idle client must never be what keeps a finished serve alive.
-    connection.idle = connection.inFlight === 0 ? setTimeout(() => socket.end(), IDLE_MS).unref() : null;
+    connection.idle = connection.inFlight === 0 ? setTimeout(() => finish(socket, connection), IDLE_MS).unref() : null;
   };
 
-  /** Reads no more; answers what came before, then the error, then closes (answers stay in order). */
-  const reject = (connection: Connection, id: Envelope["id"], error: ProtocolError) => {
-    connection.broken = true;
+  /** Answers what came before, then the error, then closes (answers stay in order). */
+  const reject = (socket: Socket<Connection>, connection: Connection, id: Envelope["id"], error: ProtocolError) => {
     options.onInvalid(error);
-    connection.chain = connection.chain.then(() => {
-      connection.outbox.write(encodeFrame(failure(id, error.toWire())));
-      connection.outbox.endAfterFlush();
-    });
+    finish(socket, connection, () => connection.outbox.write(encodeFrame(failure(id, error.toWire()))));
   };
 
   const server: UnixSocketListener<Connection> = createWithMode(options.path, options.mode, options.group, () =>
@@ -78,19 +93,14 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
         data(socket, chunk) {
           const connection = socket.data;
           if (connection.broken) return;
-          let lines: string[];
-          try {
-            lines = connection.decoder.push(chunk);
-          } catch (error) {
-            reject(connection, null, error as ProtocolError);
-            return;
-          }
+          // Lines before a bad one (too long, not UTF-8) in the same chunk are still answered, in order.
+          const { lines, error } = connection.decoder.decode(chunk);
           for (const line of lines) {
             if (line.trim() === "") continue;
             const parsed = parseRequest(line);
-            if (!parsed.ok) return reject(connection, parsed.id, parsed.error);
+            if (!parsed.ok) return reject(socket, connection, parsed.id, parsed.error);
             if (connection.inFlight >= MAX_QUEUED_REQUESTS) {
-              return reject(connection, parsed.request.id, tooMany());
+              return reject(socket, connection, parsed.request.id, tooMany());
             }
             connection.inFlight++;
             const send = (envelope: Envelope) => connection.outbox.write(encodeFrame(envelope));
@@ -98,9 +108,10 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
               .then(() => options.dispatch(parsed.request, send))
               .finally(() => {
                 connection.inFlight--;
-                if (!connection.outbox.closed) armIdle(socket, connection);
+                if (!connection.broken && !connection.outbox.closed) armIdle(socket, connection);
               });
           }
+          if (error) return reject(socket, connection, null, error);
           armIdle(socket, connection);
         },
         end(socket) {

@@ -4,12 +4,15 @@ import type { Socket } from "bun";
 
 /** A client that stops reading may hold this much of our output before it is dropped. */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Once the connection is to end, a client that takes none of its last answers for this long is dropped. */
+const STALL_MS = 5_000;
 
 export class Outbox {
   private queue: Uint8Array[] = [];
   private queuedBytes = 0;
   private closeWhenFlushed = false;
   private flushedWaiters: Array<() => void> = [];
+  private stall: Timer | null = null;
   closed = false;
 
   constructor(private readonly socket: Socket<unknown>) {}
@@ -34,6 +37,8 @@ export class Outbox {
       if (written < head.length) {
         this.queue[0] = head.subarray(Math.max(0, written));
         this.queuedBytes -= Math.max(0, written);
+        // A slow reader that still reads is given time; only a stalled one is dropped.
+        if (written > 0 && this.stall) this.armStall();
         return;
       }
       this.queue.shift();
@@ -46,6 +51,7 @@ export class Outbox {
   endAfterFlush(): void {
     this.closeWhenFlushed = true;
     this.settle();
+    if (!this.closed && !this.stall) this.armStall();
   }
 
   /** Resolves once nothing is queued (or the connection is gone). */
@@ -56,6 +62,7 @@ export class Outbox {
 
   markClosed(): void {
     this.closed = true;
+    this.clearStall();
     this.queue = [];
     this.queuedBytes = 0;
     this.settle();
@@ -64,10 +71,27 @@ export class Outbox {
   private enqueue(bytes: Uint8Array): void {
     this.queue.push(bytes);
     this.queuedBytes += bytes.length;
-    if (this.queuedBytes > MAX_QUEUED_BYTES) {
-      this.markClosed();
-      this.socket.end();
-    }
+    if (this.queuedBytes > MAX_QUEUED_BYTES) this.drop();
+  }
+
+  /**
+   * Closes at once, queued answers and all: for a client that does not read. A graceful end
+   * would leave the connection open, and its requests read, for as long as the client likes.
+   */
+  private drop(): void {
+    this.markClosed();
+    this.socket.terminate();
+  }
+
+  private armStall(): void {
+    this.clearStall();
+    // unref: a stalled client must never be what keeps a finished serve alive.
+    this.stall = setTimeout(() => this.drop(), STALL_MS).unref();
+  }
+
+  private clearStall(): void {
+    if (this.stall) clearTimeout(this.stall);
+    this.stall = null;
   }
 
   private settle(): void {
@@ -75,6 +99,7 @@ export class Outbox {
     for (const resolve of this.flushedWaiters.splice(0)) resolve();
     if (this.closeWhenFlushed && !this.closed) {
       this.closed = true;
+      this.clearStall();
       this.socket.end();
     }
   }

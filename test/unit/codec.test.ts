@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { encodeFrame, LineDecoder, parseRequest } from "../../src/protocol/codec.ts";
+import { encodeFrame, LineDecoder, MAX_COMMAND_LENGTH, parseRequest } from "../../src/protocol/codec.ts";
 import { ProtocolError } from "../../src/protocol/errors.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -41,6 +41,32 @@ describe("LineDecoder", () => {
   test("invalid UTF-8 is an INVALID_REQUEST, not a crash", () => {
     expect(() => new LineDecoder().push(new Uint8Array([0xff, 0xfe, 0x0a]))).toThrow(ProtocolError);
   });
+
+  test("decode keeps the good lines before a line over the limit, then reports it", () => {
+    const decoder = new LineDecoder(16);
+    const { lines, error } = decoder.decode(bytes(`{"a":1}\n\n${"x".repeat(17)}\n{"b":2}\n`));
+    expect(lines).toEqual(['{"a":1}', ""]);
+    expect(error?.toWire()).toEqual({ code: "INVALID_REQUEST", message: "request line exceeds 16 bytes", details: { limit_bytes: 16 } });
+    // What followed the bad line in that chunk is dropped with it; the decoder itself starts afresh.
+    expect(decoder.buffered).toBe(0);
+    expect(decoder.decode(bytes('{"c":3}\n'))).toEqual({ lines: ['{"c":3}'], error: null });
+  });
+
+  test("decode keeps the good lines before a line that is not UTF-8", () => {
+    const chunk = new Uint8Array([...bytes("ok\n"), 0xed, 0xa0, 0x80, 0x0a, ...bytes("never\n")]);
+    const { lines, error } = new LineDecoder().decode(chunk);
+    expect(lines).toEqual(["ok"]);
+    expect(error?.code).toBe("INVALID_REQUEST");
+  });
+
+  test("a line sent one byte per chunk is taken up to the limit and not a byte more", () => {
+    const decoder = new LineDecoder(1024);
+    for (let i = 0; i < 1024; i++) expect(decoder.push(bytes("y"))).toEqual([]);
+    expect(decoder.buffered).toBe(1024);
+    expect(() => decoder.push(bytes("y"))).toThrow("request line exceeds 1024 bytes");
+    expect(decoder.buffered).toBe(0);
+    expect(decoder.push(bytes("z\n"))).toEqual(["z"]);
+  });
 });
 
 describe("parseRequest", () => {
@@ -66,6 +92,24 @@ describe("parseRequest", () => {
     if (!parsed.ok) {
       expect(parsed.id).toBe(id);
       expect(parsed.error.code).toBe("INVALID_REQUEST");
+    }
+  });
+
+  test.each([
+    ["a newline", "ps\nFAKE LOG LINE"],
+    ["an escape sequence", "\u001b[2J"],
+    ["a space", "p s"],
+    ["a NUL", "ps\u0000"],
+    ["non-ASCII", "psé"],
+    ["too many characters", "x".repeat(MAX_COMMAND_LENGTH + 1)],
+  ])("a command with %s is not a command name → INVALID_REQUEST keeping the id", (_what, command) => {
+    const parsed = parseRequest(JSON.stringify({ id: 5, command }));
+    expect(parsed.ok ? null : { id: parsed.id, code: parsed.error.code }).toEqual({ id: 5, code: "INVALID_REQUEST" });
+  });
+
+  test("any printable word up to the length limit is a command name (known or not is dispatch's business)", () => {
+    for (const command of ["x".repeat(MAX_COMMAND_LENGTH), "no-such-command", "toString", "__proto__"]) {
+      expect(parseRequest(JSON.stringify({ id: 1, command }))).toEqual({ ok: true, request: { id: 1, command, args: {} } });
     }
   });
 
