@@ -1,7 +1,8 @@
 // The socket file's life: refuse a live orchestrator, replace a stale file, create with the mode already set.
 
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
+import { lookupGroup } from "../config/accounts.ts";
 
 export class SocketPathError extends Error {
   override name = "SocketPathError";
@@ -74,10 +75,7 @@ export function removeSocketFile(path: string): void {
 }
 
 function groupId(group: string): number {
-  if (/^\d+$/.test(group)) return Number(group);
-  for (const line of readFileSync("/etc/group", "utf8").split("\n")) {
-    const [name, , gid] = line.split(":");
-    if (name === group && gid !== undefined) return Number(gid);
-  }
-  throw new SocketPathError(`command_socket_group: no group named '${group}' in /etc/group`);
+  const gid = lookupGroup(group);
+  if (gid === null) throw new SocketPathError(`command_socket_group: no group named '${group}' in /etc/group`);
+  return gid;
 }
