@@ -10,7 +10,7 @@ type Loader = () => Promise<CommandDef<ArgsDef>>;
 const load = (module: Promise<{ default: unknown }>) => module.then((m) => m.default as CommandDef<ArgsDef>);
 
 /** name → [description, loader]; descriptions live here so help does not load every command. */
-const COMMANDS: Record<string, [string, Loader]> = {
+export const COMMANDS: Record<string, [string, Loader]> = {
   serve: ["Run the orchestrator in the foreground", () => load(import("./commands/serve.ts"))],
   validate: ["Check a config file without starting anything", () => load(import("./commands/validate.ts"))],
   ps: ["List all agents with their current status", () => load(import("./commands/ps.ts"))],
@@ -19,9 +19,14 @@ const COMMANDS: Record<string, [string, Loader]> = {
   restart: ["Restart an agent", () => load(import("./commands/restart.ts"))],
   status: ["Status of an agent, or of the orchestrator", () => load(import("./commands/status.ts"))],
   stats: ["Statistics of the orchestrator and all agents", () => load(import("./commands/stats.ts"))],
+  dependencies: ["What each agent waits for, and the start order", () => load(import("./commands/dependencies.ts"))],
   report: ["A full report of the orchestrator's state", () => load(import("./commands/report.ts"))],
+  history: ["The event history (--last, --agent, --type, --category, --after-seq, --follow)", () => load(import("./commands/history.ts"))],
+  "history-stats": ["Event counts by type, and how full the history is", () => load(import("./commands/history-stats.ts"))],
+  logs: ["An agent's last output lines (-n, --stream, --since, --follow)", () => load(import("./commands/logs.ts"))],
   shutdown: ["Stop all agents in dependency order, then the orchestrator", () => load(import("./commands/shutdown.ts"))],
   reload: ["Re-read the config file: add, remove and restart changed agents", () => load(import("./commands/reload.ts"))],
+  completion: ["Print a shell completion script (bash, zsh or fish)", () => load(import("./commands/completion.ts"))],
 };
 
 const ROOT_USAGE = "Usage: pyorchestrate <command> [arguments] [socket_path] [--socket PATH] [--format table|json] [--json]";
@@ -40,7 +45,9 @@ export async function main(argv: string[]): Promise<void> {
     } else process.stdout.write(`${text}\n`);
     return;
   }
-  const entry = COMMANDS[name];
+  // Hidden (not in COMMANDS, so never in help): what the completion scripts call back for agent names.
+  if (name === "__complete") return (await import("./completion/agents.ts")).complete(rest);
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) return usageError(`unknown command '${name}'`, ROOT_USAGE);
   const command = await entry[1]();
   const args = (command.args ?? {}) as ArgsDef;

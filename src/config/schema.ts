@@ -39,17 +39,28 @@ export const AGENT_KEYS = [
   "stop_timeout",
   "log_max_size",
   "log_keep",
+  "schedule",
+  "jitter",
+  "overlap",
+  "ready",
+  "alive",
+  "user",
+  "group",
+  "umask",
+  "env_file",
+  "max_memory",
 ] as const;
 
 export const TOP_LEVEL_KEYS = ["orchestrator", "agents"] as const;
 
 /** Every runtime command an operator may allow or block: those served today and those planned. */
-export const KNOWN_COMMANDS = [...COMMAND_NAMES, "logs", "history", "history-stats", "dependencies"] as const;
+export const KNOWN_COMMANDS = [...COMMAND_NAMES] as const;
 
 export const COMMAND_PRESETS = ["basic", "monitoring", "all"] as const;
 export const AGENT_KINDS = ["looping", "oneshot", "periodic"] as const;
 export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
 export const DEPENDENCY_CONDITIONS = ["started", "completed", "ready"] as const;
+export const OVERLAP_POLICIES = ["skip", "queue", "kill"] as const;
 
 /** Signals that make sense to ask a program to stop; SIGSTOP and friends would only hang it. */
 export const STOP_SIGNALS = [
@@ -95,6 +106,8 @@ export const AGENT_DEFAULTS = {
   cwd: ".",
   stop_signal: "SIGTERM",
   stop_timeout: 10,
+  jitter: 0,
+  overlap: "skip",
 } as const;
 
 // ---- checks for one value: each returns the value or what was expected ----
@@ -145,6 +158,9 @@ export const positiveNumber: Check<number> = (v) =>
 
 export const positiveInteger: Check<number> = (v) =>
   isInteger(v) && v > 0 ? good(v) : bad("must be a positive integer", v);
+
+export const nonNegativeNumber: Check<number> = (v) =>
+  isFiniteNumber(v) && v >= 0 ? good(v) : bad("must be a number ≥ 0", v);
 
 export const nonNegativeInteger: Check<number> = (v) =>
   isInteger(v) && v >= 0 ? good(v) : bad("must be an integer ≥ 0", v);

@@ -32,6 +32,56 @@ export interface AgentConfig {
   log_max_size: number;
   /** Rotated log files kept (<name>.log.1 … .<log_keep>). */
   log_keep: number;
+  /** periodic: a 5-field cron expression (local time), instead of execution_interval. */
+  schedule: string | null;
+  /** periodic: each run starts up to this many seconds late, at random. */
+  jitter: number;
+  /** periodic: what a run that falls due while the previous one is still going does. */
+  overlap: OverlapPolicy;
+  /** looping: the agent is "starting" until this check passes; `ready` dependents wait for it. */
+  ready: HealthCheckConfig | null;
+  /** looping: failure_threshold failures in a row restart the agent. */
+  alive: HealthCheckConfig | null;
+  /** Run as this account (serve must be root); resolved from /etc/passwd. */
+  user: AgentAccount | null;
+  /** Octal umask for the agent's processes; null = serve's own. */
+  umask: number | null;
+  /** Absolute path of the env_file whose variables are merged into `env` (env wins). */
+  env_file: string | null;
+  /** Bytes of RSS (the agent's whole process group) that, exceeded in two samples in a row, restart it. */
+  max_memory: number | null;
+}
+
+export type OverlapPolicy = "skip" | "queue" | "kill";
+
+export type CheckTarget =
+  | { kind: "command"; command: string[] }
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "http"; url: string }
+  | { kind: "log"; pattern: string };
+
+export interface HealthCheckConfig {
+  target: CheckTarget;
+  /** Seconds between checks, from the end of one to the start of the next. */
+  interval: number;
+  /** Seconds one check may take before it counts as failed. */
+  timeout: number;
+  /** Seconds after the agent starts before the first check. */
+  initial_delay: number;
+  success_threshold: number;
+  failure_threshold: number;
+}
+
+export interface AgentAccount {
+  /** As written in the config (a name or a number). */
+  user: string;
+  uid: number;
+  gid: number;
+  /** As written, when `group` was given; otherwise the user's primary group. */
+  group: string | null;
+  /** The account's name, for supplementary groups and USER/LOGNAME; null for a bare uid. */
+  name: string | null;
+  home: string | null;
 }
 
 export type AllowedCommands = "basic" | "monitoring" | "all" | string[];

@@ -2,7 +2,10 @@
 
 import { basename, dirname, resolve } from "node:path";
 import type { AgentKind, DependencyCondition } from "../protocol/commands.ts";
+import { parseCron } from "../orchestrator/cron.ts";
 import { findCycles } from "./dependency-graph.ts";
+import { readHealthCheck } from "./health-checks.ts";
+import { readAccount, readEnvFile, readMaxMemory, readUmask } from "./identity.ts";
 import { hint } from "./did-you-mean.ts";
 import {
   AGENT_DEFAULTS,
@@ -13,6 +16,7 @@ import {
   DEPENDENCY_CONDITIONS,
   KNOWN_COMMANDS,
   MAX_SOCKET_PATH_BYTES,
+  OVERLAP_POLICIES,
   ORCHESTRATOR_DEFAULTS as OD,
   ORCHESTRATOR_KEYS,
   RESTART_POLICIES,
@@ -26,6 +30,7 @@ import {
   logKeep,
   nonEmptyString,
   nonNegativeInteger,
+  nonNegativeNumber,
   oneOf,
   open,
   positiveInteger,
@@ -139,7 +144,7 @@ function readAgents(raw: unknown, dir: string, errors: string[], defaults: Orche
 
 function readAgent(name: string, s: Section, names: readonly string[], dir: string, defaults: OrchestratorConfig): AgentConfig {
   const has = (key: string) => s.table[key] !== undefined;
-  const inferred: AgentKind = has("execution_interval") ? "periodic" : "looping";
+  const inferred: AgentKind = has("execution_interval") || has("schedule") ? "periodic" : "looping";
   const kindGiven = read(s, "kind", oneOf(AGENT_KINDS), undefined);
   const kindValid = kindGiven !== undefined || !has("kind");
   const kind = kindGiven ?? inferred;
@@ -149,10 +154,12 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
     if (has(key)) fail(s, key, `only allowed when kind is ${quote(kinds)} (this agent's kind is "${kind}")`);
     return false;
   };
-  if (kindValid && kind === "periodic" && !has("execution_interval")) {
-    fail(s, "execution_interval", `required when kind is "periodic" (seconds between runs)`);
+  if (kindValid && kind === "periodic" && has("execution_interval") === has("schedule")) {
+    if (has("schedule")) fail(s, "schedule", "give either schedule or execution_interval, not both");
+    else fail(s, "execution_interval", `required when kind is "periodic" (seconds between runs), or a cron schedule instead`);
   }
   const D = AGENT_DEFAULTS;
+  const envFile = readEnvFile(s, dir);
   return {
     name,
     command: readCommand(s),
@@ -171,12 +178,30 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
     restart_window: read(s, "restart_window", positiveNumber, D.restart_window),
     autostart: read(s, "autostart", boolean, D.autostart),
     cwd: resolve(dir, read(s, "cwd", nonEmptyString, D.cwd)),
-    env: readEnv(s),
+    env: { ...envFile.env, ...readEnv(s) },
     stop_signal: read(s, "stop_signal", stopSignal, D.stop_signal),
     stop_timeout: read(s, "stop_timeout", positiveNumber, D.stop_timeout),
     log_max_size: read(s, "log_max_size", byteSize, defaults.log_max_size),
     log_keep: read(s, "log_keep", logKeep, defaults.log_keep),
+    schedule: applies("schedule", ["periodic"]) ? readSchedule(s) : null,
+    jitter: applies("jitter", ["periodic"]) ? read(s, "jitter", nonNegativeNumber, D.jitter) : D.jitter,
+    overlap: applies("overlap", ["periodic"]) ? read(s, "overlap", oneOf(OVERLAP_POLICIES), D.overlap) : D.overlap,
+    ready: applies("ready", ["looping"]) ? readHealthCheck(s, "ready") : null,
+    alive: applies("alive", ["looping"]) ? readHealthCheck(s, "alive") : null,
+    user: readAccount(s),
+    umask: readUmask(s),
+    env_file: envFile.path,
+    max_memory: readMaxMemory(s),
   };
+}
+
+function readSchedule(s: Section): string | null {
+  const text = read(s, "schedule", nonEmptyString, null);
+  if (text === null) return null;
+  const parsed = parseCron(text);
+  if (parsed.ok) return text.trim();
+  fail(s, "schedule", `${parsed.error} (got ${describe(text)})`);
+  return null;
 }
 
 /** argv array, or a string run by /bin/sh -c. */

@@ -1,9 +1,11 @@
 // One run of an agent: a child process leading its own process group, with its output drained to the log.
 
+import type { Subprocess } from "bun";
 import { constants } from "node:os";
 import type { AgentConfig } from "../config/types.ts";
 import { RUN_ENV, endEscapees } from "./escapees.ts";
 import { INSTANCE_ENV } from "./leftovers.ts";
+import { accountEnv, launchPrefix } from "./launch-identity.ts";
 import type { OutputLog } from "./output-log.ts";
 
 export interface ExitInfo {
@@ -40,26 +42,28 @@ let runs = 0;
 /** Throws when the command or cwd is missing. */
 export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOptions): AgentProcess {
   const runId = `${options.instance}.${++runs}`;
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...config.env,
-    PYORCHESTRATE_AGENT: config.name,
-    [INSTANCE_ENV]: options.instance,
-    [RUN_ENV]: runId,
-  };
+  const env = agentEnv(config, options.instance, runId);
+  const prefix = launchPrefix(config, options.prefix);
   const [program = "", ...args] = config.command;
   // Resolved here so a missing program fails the spawn itself, not a wrapper's exec of it.
   const resolved = Bun.which(program, { PATH: env.PATH ?? "", cwd: config.cwd });
   if (resolved === null) throw new Error(`ENOENT: no such executable: '${program}' (cwd ${config.cwd})`);
-  const child = Bun.spawn([...options.prefix, resolved, ...args], {
-    cwd: config.cwd,
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    // setsid(): the agent leads its own group, so a stop reaches its grandchildren too.
-    detached: true,
-  });
+  // The child inherits the umask at fork; spawning is synchronous, so no other spawn sees it.
+  const previousUmask = config.umask === null ? null : process.umask(config.umask);
+  let child: Subprocess<"ignore", "pipe", "pipe">;
+  try {
+    child = Bun.spawn([...prefix, resolved, ...args], {
+      cwd: config.cwd,
+      env,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      // setsid(): the agent leads its own group, so a stop reaches its grandchildren too.
+      detached: true,
+    });
+  } finally {
+    if (previousUmask !== null) process.umask(previousUmask);
+  }
   const pid = child.pid;
   const signalGroup = (signal: NodeJS.Signals | number): boolean => {
     try {
@@ -85,6 +89,19 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOp
     return { code: signal === null ? code : null, signal, status };
   });
   return { pid, startedAt: Date.now(), exited, signalGroup };
+}
+
+/** What every process of a run inherits: serve's environment, the account's, the agent's own, and the markers. */
+export function agentEnv(config: AgentConfig, instance: string, runId?: string): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...accountEnv(config),
+    ...config.env,
+    PYORCHESTRATE_AGENT: config.name,
+    [INSTANCE_ENV]: instance,
+  };
+  if (runId !== undefined) env[RUN_ENV] = runId;
+  return env;
 }
 
 function signalNumber(signal: string | null): number {

@@ -5,8 +5,9 @@ import type { AgentRuntime } from "./runtime.ts";
 
 export function isSatisfied(condition: DependencyCondition, provider: AgentRuntime): boolean {
   if (condition === "completed") return provider.status === "completed";
-  // "ready" is reserved for readiness checks; until they exist it means "started".
+  // Running means ready: an agent with a ready check is "starting" until the check passes.
   if (provider.status === "running" || provider.status === "completed") return true;
+  if (condition === "started" && provider.status === "starting" && provider.process !== null) return true;
   // A periodic provider idle between runs is up: its schedule is running.
   return provider.config.kind === "periodic" && provider.status === "waiting" && provider.waitingReason === "next_run";
 }

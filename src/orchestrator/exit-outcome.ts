@@ -5,7 +5,7 @@ import type { ExitInfo } from "./agent-process.ts";
 import type { NewEvent } from "./events.ts";
 import type { PeriodicSchedule } from "./periodic.ts";
 import { decideRestart } from "./restart-policy.ts";
-import type { AgentRuntime } from "./runtime.ts";
+import { type AgentRuntime, countRun } from "./runtime.ts";
 
 /** What the supervisor lends exit handling. */
 export interface ExitHooks {
@@ -17,16 +17,14 @@ export interface ExitHooks {
 }
 
 /** Decides what an exit (or a failed spawn) means for the agent. */
-export function settleExit(hooks: ExitHooks, runtime: AgentRuntime, info: ExitInfo, ranMs: number, spawnError?: string): void {
+export function settleExit(hooks: ExitHooks, runtime: AgentRuntime, info: ExitInfo & { pid?: number }, ranMs: number, spawnError?: string): void {
   const { config } = runtime;
   runtime.lastExitCode = info.status;
-  const details: Record<string, unknown> = { exit_code: info.code, signal: info.signal, ran_ms: ranMs };
+  const details: Record<string, unknown> = { pid: info.pid ?? null, exit_code: info.code, signal: info.signal, ran_ms: ranMs };
   if (spawnError !== undefined) details.error = spawnError;
   if (config.kind === "looping") return settleLooping(hooks, runtime, info, ranMs, details);
   const ok = info.status === 0 && !runtime.timedOut;
-  runtime.executions.runs++;
-  runtime.executions.totalDurationMs += ranMs;
-  if (!ok) runtime.executions.failures++;
+  countRun(runtime.executions, ranMs, ok);
   if (config.kind === "oneshot") {
     if (runtime.timedOut) details.timeout = config.timeout;
     finish(hooks, runtime, ok, details);

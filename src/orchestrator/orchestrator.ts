@@ -6,7 +6,10 @@ import { startOrder, transitiveProviders } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/commands.ts";
-import { type AgentProcess, type ExitInfo, spawnAgent } from "./agent-process.ts";
+import { type AgentProcess, agentEnv, type ExitInfo, spawnAgent } from "./agent-process.ts";
+import { type CheckName, type CheckView, HealthMonitor } from "./health-monitor.ts";
+import { launchPrefix } from "./launch-identity.ts";
+import { MemoryGuard } from "./memory-guard.ts";
 import { allSatisfied, dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
 import { EventLog, type NewEvent } from "./events.ts";
@@ -42,6 +45,9 @@ export class Orchestrator {
   private readonly schedule: PeriodicSchedule;
   private readonly exitHooks: ExitHooks;
   readonly pidRecords: PidRecords;
+  private readonly health: HealthMonitor;
+  private readonly memory: MemoryGuard;
+  private readonly watchedLogs = new WeakSet<OutputLog>();
   /** Arms the parent-death signal of each agent; empty where the system cannot. */
   readonly spawnPrefix: readonly string[];
 
@@ -54,13 +60,30 @@ export class Orchestrator {
     this.pidRecords = new PidRecords(config.orchestrator.state_dir);
     this.spawnPrefix = parentDeathPrefix();
     this.schedule = new PeriodicSchedule({ due: (runtime) => this.runDue(runtime) });
+    this.health = new HealthMonitor(
+      {
+        ready: (runtime, result) => this.onReady(runtime, result.message),
+        notReady: (runtime, result) => {
+          runtime.status = "starting";
+          this.record({ type: "AGENT_NOT_READY", agent: runtime.config.name, severity: "WARNING", details: { pid: runtime.process?.pid ?? null, check: result.message } });
+        },
+        unhealthy: (runtime, result, failures) =>
+          this.restartUnwell(runtime, "AGENT_UNHEALTHY", { failures, check: result.message }),
+      },
+      (config) => ({ cwd: config.cwd, env: agentEnv(config, this.instance), prefix: safePrefix(config, this.spawnPrefix) }),
+    );
+    this.memory = new MemoryGuard({
+      runtimes: () => this.list(),
+      overLimit: (runtime, rss) =>
+        this.restartUnwell(runtime, "AGENT_MEMORY_LIMIT", { rss_bytes: rss, max_memory: runtime.config.max_memory }),
+    });
     this.exitHooks = {
       record: (event) => this.record(event),
       requeue: (runtime) => this.enqueue(runtime),
       reconcile: () => this.reconcile(),
       schedule: this.schedule,
     };
-    for (const agent of config.agents) this.runtimes.set(agent.name, createRuntime(agent, this.openLog(agent)));
+    for (const agent of config.agents) this.runtimes.set(agent.name, this.newRuntime(agent, this.openLog(agent)));
   }
 
   /** Starts every autostart agent, providers first. */
@@ -103,6 +126,11 @@ export class Orchestrator {
 
   counts(): AgentCounts {
     return countStatuses(this.list());
+  }
+
+  /** The last result of the agent's ready and alive checks (null for a check it does not have). */
+  healthOf(runtime: AgentRuntime): Record<CheckName, CheckView | null> {
+    return this.health.view(runtime);
   }
 
   /** Every depends_on edge, provider → dependent, with whether it holds now. */
@@ -198,6 +226,7 @@ export class Orchestrator {
       return graceful;
     });
     clearTimeout(overrun);
+    this.memory.stop();
     // Descendants that left their agent's process group (setsid daemons) still carry our instance id.
     const strays = await endLeftovers({ instances: [this.instance] }, STRAY_GRACE_MS);
     await Promise.all(this.list().map((runtime) => runtime.log.close()));
@@ -236,7 +265,7 @@ export class Orchestrator {
           const kept = previous.get(agent.name);
           if (kept && !fresh.has(agent.name)) return [agent.name, kept];
           // A changed agent is a new definition: fresh counters, the same log file.
-          return [agent.name, createRuntime(agent, kept?.log ?? this.openLog(agent))];
+          return [agent.name, this.newRuntime(agent, kept?.log ?? this.openLog(agent))];
         }),
       );
       this.config = next;
@@ -273,6 +302,19 @@ export class Orchestrator {
 
   // ── internals ────────────────────────────────────────────────────────────
 
+  /** A runtime for `agent`; a log check gets to read its output (the log object outlives runtimes). */
+  private newRuntime(agent: AgentConfig, log: OutputLog): AgentRuntime {
+    const readsOutput = agent.ready?.target.kind === "log" || agent.alive?.target.kind === "log";
+    if (readsOutput && !this.watchedLogs.has(log)) {
+      this.watchedLogs.add(log);
+      log.onRecord((record) => {
+        const runtime = this.runtimes.get(agent.name);
+        if (runtime) this.health.feed(runtime, record);
+      });
+    }
+    return createRuntime(agent, log);
+  }
+
   private openLog(agent: AgentConfig): OutputLog {
     return new OutputLog(join(this.config.orchestrator.state_dir, "logs", `${agent.name}.log`), () => {
       const runtime = this.runtimes.get(agent.name);
@@ -302,7 +344,13 @@ export class Orchestrator {
     resetHistory(runtime.history);
     if (runtime.config.kind === "periodic") {
       runtime.runsDone = 0;
-      this.schedule.begin(runtime);
+      runtime.overlapQueued = false;
+      if (!this.schedule.begin(runtime)) {
+        // A cron schedule (or jitter): the first run comes when the schedule says.
+        runtime.status = "waiting";
+        runtime.waitingReason = "next_run";
+        return;
+      }
     }
     this.enqueue(runtime, place);
   }
@@ -320,19 +368,27 @@ export class Orchestrator {
   private runDue(runtime: AgentRuntime): void {
     const inFlight = runtime.process !== null || this.pending.includes(runtime);
     // The run in flight is the last one the limit allows: nothing more is due, so nothing is skipped.
-    const { limit } = runtime.config;
+    const { limit, overlap } = runtime.config;
     if (limit !== -1 && runtime.runsDone + (inFlight ? 1 : 0) >= limit) return;
-    if (inFlight) {
+    if (!inFlight) {
+      this.enqueue(runtime);
+      this.reconcile();
+      return;
+    }
+    const child = runtime.process;
+    if (overlap === "skip" || !child || runtime.overlapQueued) {
       this.record({
         type: "EXECUTION_SKIPPED",
         agent: runtime.config.name,
         severity: "WARNING",
-        details: { reason: runtime.process ? "previous run still going" : "previous run still queued" },
+        details: { reason: child ? (runtime.overlapQueued ? "a run is already queued behind the one going" : "previous run still going") : "previous run still queued" },
       });
       return;
     }
-    this.enqueue(runtime);
-    this.reconcile();
+    // "queue": the due run starts as soon as this one ends; "kill": and this one is ended now.
+    runtime.overlapQueued = true;
+    this.record({ type: "EXECUTION_QUEUED", agent: runtime.config.name, severity: "INFO", details: { overlap, running_pid: child.pid } });
+    if (overlap === "kill") void this.terminate(runtime, child);
   }
 
   /** Starts whatever can start now: dependencies satisfied and a worker slot free, in FIFO order. */
@@ -383,8 +439,11 @@ export class Orchestrator {
     this.liveProcesses++;
     runtime.process = child;
     this.pidRecords.add(config.name, child.pid, this.instance);
-    runtime.status = "running";
+    // With a ready check the agent is "starting" until it passes; dependents on `ready` wait.
+    runtime.status = config.ready ? "starting" : "running";
     runtime.lastActivity = child.startedAt;
+    if (config.ready || config.alive) this.health.begin(runtime);
+    if (config.max_memory !== null) this.memory.update();
     this.record({
       type: config.kind === "periodic" ? "EXECUTION_STARTED" : "AGENT_STARTED",
       agent: config.name,
@@ -405,6 +464,8 @@ export class Orchestrator {
     this.liveProcesses--;
     this.pidRecords.remove(runtime.config.name);
     runtime.process = null;
+    this.health.end(runtime);
+    if (runtime.config.max_memory !== null) this.memory.update();
     if (runtime.runTimer) clearTimeout(runtime.runTimer);
     runtime.runTimer = null;
     const now = Date.now();
@@ -414,14 +475,38 @@ export class Orchestrator {
       runtime.status = "stopped";
       runtime.waitingReason = null;
     } else {
-      settleExit(this.exitHooks, runtime, info, now - child.startedAt);
+      settleExit(this.exitHooks, runtime, { ...info, pid: child.pid }, now - child.startedAt);
+    }
+    if (runtime.overlapQueued) {
+      // overlap "queue"/"kill": the run that fell due meanwhile starts now.
+      runtime.overlapQueued = false;
+      if (runtime.wanted && runtime.status === "waiting") this.enqueue(runtime);
     }
     if (!this.restarting.has(runtime)) this.reconcile();
+  }
+
+  /** The ready check passed: the agent is running, and dependents waiting on `ready` may start. */
+  private onReady(runtime: AgentRuntime, check: string): void {
+    if (runtime.status !== "starting" || !runtime.process) return;
+    runtime.status = "running";
+    this.record({ type: "AGENT_READY", agent: runtime.config.name, severity: "INFO", details: { pid: runtime.process.pid, check } });
+    this.reconcile();
+  }
+
+  /** A failed liveness check or the memory limit: end the process; its exit is handled as a crash (restart per policy). */
+  private restartUnwell(runtime: AgentRuntime, type: "AGENT_UNHEALTHY" | "AGENT_MEMORY_LIMIT", details: Record<string, unknown>): void {
+    const child = runtime.process;
+    if (!child || runtime.stopRequested || this.locks.has(runtime.config.name)) return;
+    this.record({ type, agent: runtime.config.name, severity: "WARNING", details: { pid: child.pid, ...details } });
+    this.health.end(runtime);
+    void this.terminate(runtime, child);
   }
 
   /** Takes an agent down whatever it is doing; true when the process left on its stop signal. */
   private async halt(runtime: AgentRuntime, reason: "command" | "restart" | "shutdown" | "reload"): Promise<boolean> {
     runtime.wanted = false;
+    runtime.overlapQueued = false;
+    this.health.end(runtime);
     this.pending = this.pending.filter((other) => other !== runtime);
     this.schedule.cancel(runtime);
     clearTimers(runtime);
@@ -439,7 +524,14 @@ export class Orchestrator {
       type: "AGENT_STOPPED",
       agent: runtime.config.name,
       severity: graceful ? "INFO" : "WARNING",
-      details: { reason, graceful_shutdown: graceful, pid: child?.pid ?? null },
+      details: {
+        reason,
+        graceful_shutdown: graceful,
+        pid: child?.pid ?? null,
+        // terminate() has already awaited the exit: these are settled values.
+        exit_code: child ? (await child.exited).code : null,
+        signal: child ? (await child.exited).signal : null,
+      },
     });
     return graceful;
   }
@@ -456,5 +548,14 @@ export class Orchestrator {
     await child.exited;
     clearTimeout(kill);
     return graceful;
+  }
+}
+
+/** Command checks run as the agent would; an account serve cannot take leaves them as serve. */
+function safePrefix(config: AgentConfig, base: readonly string[]): readonly string[] {
+  try {
+    return launchPrefix(config, base);
+  } catch {
+    return base;
   }
 }

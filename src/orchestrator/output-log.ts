@@ -19,6 +19,20 @@ const encoder = new TextEncoder();
 /** Most pipes end every write with a newline: their line-in-progress buffer is never allocated. */
 const NOTHING_PENDING = new Uint8Array(0);
 
+/**
+ * One record as it is framed, for `onRecord` listeners. `payload` is a view into the batch being
+ * written: copy it (or decode it) to keep it past the call.
+ */
+export interface LogRecord {
+  time: string;
+  stream: OutputStream;
+  /** `stdout+`: the line goes on in this stream's next record. */
+  continues: boolean;
+  payload: Uint8Array;
+}
+
+export type RecordListener = (record: LogRecord) => void;
+
 /** One pipe's line in progress: at most MAX_RECORD_PAYLOAD bytes, copied out of the read chunks. */
 interface PipeState {
   name: OutputStream;
@@ -28,6 +42,8 @@ interface PipeState {
 
 export class OutputLog {
   private readonly file: LogFile;
+  /** null while nobody listens: framing then makes no record objects at all. */
+  private listeners: readonly RecordListener[] | null = null;
 
   constructor(
     readonly path: string,
@@ -72,9 +88,32 @@ export class OutputLog {
     };
   }
 
+  /**
+   * Calls `listener` with every record framed from now on (in file order, before it reaches the
+   * disk), across the agent's runs and rotations; returns the unsubscribe function.
+   */
+  onRecord(listener: RecordListener): () => void {
+    this.listeners = [...(this.listeners ?? []), listener];
+    return () => {
+      const rest = (this.listeners ?? []).filter((entry) => entry !== listener);
+      this.listeners = rest.length > 0 ? rest : null;
+    };
+  }
+
   /** Resolves once everything queued so far is on disk (or refused by it) and the file is closed. */
   close(): Promise<void> {
     return this.file.close();
+  }
+
+  /** A listener's failure must never stop the pipe it is called from. */
+  private tell(record: LogRecord): void {
+    for (const listener of this.listeners ?? []) {
+      try {
+        listener(record);
+      } catch {
+        // the listener's own problem
+      }
+    }
   }
 
   /** Turns one read chunk into records, queued as one write (two around a rotation). */
@@ -93,11 +132,15 @@ export class OutputLog {
     const record = (head: Uint8Array, fromPending: number, from: number, to: number): void => {
       out.set(head, at);
       at += head.length;
+      const payloadStart = at;
       out.set(state.pending.subarray(0, fromPending), at);
       at += fromPending;
       out.set(chunk.subarray(from, to), at);
       at += to - from;
       out[at++] = NEWLINE;
+      if (this.listeners !== null) {
+        this.tell({ time, stream: state.name, continues: head === heads[1], payload: out.subarray(payloadStart, at - 1) });
+      }
       state.pending.copyWithin(0, fromPending, state.pendingLength);
       state.pendingLength -= fromPending;
       // Rotation falls between records, never inside one.

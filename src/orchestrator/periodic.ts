@@ -1,6 +1,9 @@
-// When a periodic agent's next run falls due: fixed delay (interval after a run ends) or
-// fixed rate (every interval from the schedule's start, whatever the runs take).
+// When a periodic agent's next run falls due: fixed delay (interval after a run ends), fixed
+// rate (every interval from the schedule's start, whatever the runs take), or a cron schedule
+// (on the minute, in local time). `jitter` delays each run by a random part of a second count.
 
+import { type CronSchedule, nextRun, parseCron } from "./cron.ts";
+import { clockOffset, delayUntil, jitterMs, now } from "./clock.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 interface Hooks {
@@ -8,74 +11,153 @@ interface Hooks {
   due(runtime: AgentRuntime): void;
 }
 
-interface RateClock {
+/** A timer never waits longer than this at once: setTimeout turns delays over 2^31-1 ms into 1 ms. */
+const LONGEST_WAIT_MS = 6 * 60 * 60 * 1000;
+
+interface Clock {
+  /** Fixed rate: the schedule's start (ms); cron: unused. */
   origin: number;
   ticks: number;
-  timer: Timer;
+  /** Cron: the last minute a run fell due at (clock time, ms). */
+  lastDue: number;
+  cron: CronSchedule | null;
+  timer: Timer | null;
 }
 
 export class PeriodicSchedule {
-  private readonly clocks = new Map<AgentRuntime, RateClock>();
+  private readonly clocks = new Map<AgentRuntime, Clock>();
+  private readonly crons = new Map<string, CronSchedule>();
 
   constructor(private readonly hooks: Hooks) {}
 
-  /** A schedule starts; its first run is queued by the caller at once. */
-  begin(runtime: AgentRuntime): void {
+  /**
+   * A schedule starts. Returns true when the first run is due at once (interval schedules
+   * without jitter): the caller queues it; otherwise the schedule calls `due` when it is time.
+   */
+  begin(runtime: AgentRuntime): boolean {
     this.cancel(runtime);
-    if (!runtime.config.delay_compensation) return;
-    const clock: RateClock = { origin: Date.now(), ticks: 0, timer: undefined as unknown as Timer };
+    const { config } = runtime;
+    const cron = config.schedule === null ? null : this.cronOf(config.schedule);
+    if (cron === null && !config.delay_compensation) {
+      if (config.jitter <= 0) return true;
+      this.arm(runtime, Date.now());
+      return false;
+    }
+    const clock: Clock = { origin: Date.now(), ticks: 0, lastDue: now(), cron, timer: null };
     this.clocks.set(runtime, clock);
-    this.armTick(runtime, clock);
+    if (cron === null) {
+      // Fixed rate: the first run at once, the next ones anchored to the origin.
+      this.armTick(runtime, clock);
+      if (config.jitter <= 0) return true;
+      this.arm(runtime, Date.now());
+      return false;
+    }
+    this.armCron(runtime, clock);
+    return false;
   }
 
   /** A run ended and more are to come. */
   afterRun(runtime: AgentRuntime): void {
     const clock = this.clocks.get(runtime);
     if (clock) {
-      runtime.nextRunAt = this.tickTime(runtime, clock.ticks + 1);
+      runtime.nextRunAt = clock.cron ? this.realTime(this.nextCron(clock)) : this.tickTime(clock, runtime, clock.ticks + 1);
       return;
     }
-    const delay = this.intervalMs(runtime);
-    runtime.nextRunAt = Date.now() + delay;
-    runtime.timer = setTimeout(() => {
-      runtime.timer = null;
-      this.hooks.due(runtime);
-    }, delay);
+    this.arm(runtime, Date.now() + this.intervalMs(runtime));
   }
 
   cancel(runtime: AgentRuntime): void {
     const clock = this.clocks.get(runtime);
-    if (clock) clearTimeout(clock.timer);
+    if (clock?.timer) clearTimeout(clock.timer);
     this.clocks.delete(runtime);
+    if (runtime.timer) clearTimeout(runtime.timer);
+    runtime.timer = null;
   }
 
-  /** The next fixed-rate tick, or null under fixed delay (known only once the run ends). */
+  /** The next fixed-rate tick or cron minute, or null under fixed delay (known only once the run ends). */
   nextTickAt(runtime: AgentRuntime): number | null {
     const clock = this.clocks.get(runtime);
-    return clock ? this.tickTime(runtime, clock.ticks + 1) : null;
+    if (!clock) return null;
+    return clock.cron ? this.realTime(this.nextCron(clock)) : this.tickTime(clock, runtime, clock.ticks + 1);
   }
 
-  private armTick(runtime: AgentRuntime, clock: RateClock): void {
-    const at = this.tickTime(runtime, clock.ticks + 1);
+  /** One run at `at` (ms, real time) plus jitter, through runtime.timer. */
+  private arm(runtime: AgentRuntime, at: number): void {
+    const when = at + jitterMs(runtime.config.jitter);
+    runtime.nextRunAt = when;
+    if (runtime.timer) clearTimeout(runtime.timer);
+    runtime.timer = setTimeout(() => {
+      runtime.timer = null;
+      this.hooks.due(runtime);
+    }, Math.max(0, when - Date.now()));
+  }
+
+  private armTick(runtime: AgentRuntime, clock: Clock): void {
+    const at = this.tickTime(clock, runtime, clock.ticks + 1);
     // Anchored to the origin, not to the previous timer, so the rate does not drift.
     clock.timer = setTimeout(() => {
       clock.ticks++;
-      const { limit } = runtime.config;
-      if (limit !== -1 && runtime.runsDone >= limit) {
-        this.cancel(runtime);
-        return;
-      }
+      if (this.limitReached(runtime)) return this.cancel(runtime);
       this.armTick(runtime, clock);
-      this.hooks.due(runtime);
+      this.fire(runtime);
     }, Math.max(0, at - Date.now()));
   }
 
-  private tickTime(runtime: AgentRuntime, tick: number): number {
-    const clock = this.clocks.get(runtime);
-    return (clock?.origin ?? Date.now()) + tick * this.intervalMs(runtime);
+  private armCron(runtime: AgentRuntime, clock: Clock): void {
+    const due = this.nextCron(clock);
+    if (due === null) {
+      runtime.nextRunAt = null;
+      return;
+    }
+    runtime.nextRunAt = this.realTime(due);
+    clock.timer = setTimeout(() => {
+      // A long wait is taken in steps; only the minute itself runs the agent.
+      if (delayUntil(due) > 0) return this.armCron(runtime, clock);
+      clock.lastDue = due;
+      if (this.limitReached(runtime)) return this.cancel(runtime);
+      this.armCron(runtime, clock);
+      this.fire(runtime);
+    }, Math.min(delayUntil(due), LONGEST_WAIT_MS));
+  }
+
+  /** A tick or cron minute fell due: run now, or after this run's jitter. */
+  private fire(runtime: AgentRuntime): void {
+    if (runtime.config.jitter <= 0) this.hooks.due(runtime);
+    else this.arm(runtime, Date.now());
+  }
+
+  private limitReached(runtime: AgentRuntime): boolean {
+    const { limit } = runtime.config;
+    return limit !== -1 && runtime.runsDone >= limit;
+  }
+
+  /** The first cron minute after the last one that fell due (clock time), or null if none ever comes. */
+  private nextCron(clock: Clock): number | null {
+    if (!clock.cron) return null;
+    return nextRun(clock.cron, new Date(clock.lastDue))?.getTime() ?? null;
+  }
+
+  /** Clock time (which PYORCHESTRATE_FAKE_NOW may shift) → the real time a timer fires at. */
+  private realTime(clockTime: number | null): number | null {
+    return clockTime === null ? null : clockTime - clockOffset();
+  }
+
+  private tickTime(clock: Clock, runtime: AgentRuntime, tick: number): number {
+    return clock.origin + tick * this.intervalMs(runtime);
   }
 
   private intervalMs(runtime: AgentRuntime): number {
     return (runtime.config.execution_interval ?? 0) * 1000;
+  }
+
+  private cronOf(text: string): CronSchedule | null {
+    let cron = this.crons.get(text);
+    if (!cron) {
+      const parsed = parseCron(text);
+      if (!parsed.ok) return null;
+      cron = parsed.schedule;
+      this.crons.set(text, cron);
+    }
+    return cron;
   }
 }

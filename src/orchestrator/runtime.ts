@@ -10,6 +10,20 @@ export interface ExecutionStats {
   runs: number;
   failures: number;
   totalDurationMs: number;
+  /** Durations of the most recent runs (at most RECENT_RUNS), oldest first: for percentiles. */
+  recentDurationsMs: number[];
+}
+
+/** How many run durations each agent keeps for its percentiles. */
+export const RECENT_RUNS = 100;
+
+/** Counts one finished oneshot or periodic run. */
+export function countRun(stats: ExecutionStats, durationMs: number, ok: boolean): void {
+  stats.runs++;
+  stats.totalDurationMs += durationMs;
+  if (!ok) stats.failures++;
+  stats.recentDurationsMs.push(durationMs);
+  if (stats.recentDurationsMs.length > RECENT_RUNS) stats.recentDurationsMs.shift();
 }
 
 export interface AgentRuntime {
@@ -34,6 +48,8 @@ export interface AgentRuntime {
   runTimer: Timer | null;
   /** periodic: runs finished in the current schedule. */
   runsDone: number;
+  /** periodic: a run fell due while one was going and overlap is "queue" or "kill": it runs next. */
+  overlapQueued: boolean;
   executions: ExecutionStats;
   log: OutputLog;
 }
@@ -55,7 +71,8 @@ export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime
     timer: null,
     runTimer: null,
     runsDone: 0,
-    executions: { runs: 0, failures: 0, totalDurationMs: 0 },
+    overlapQueued: false,
+    executions: { runs: 0, failures: 0, totalDurationMs: 0, recentDurationsMs: [] },
     log,
   };
 }

@@ -80,6 +80,15 @@ export interface AgentStatusData {
   restarts: number;
   last_exit_code: number | null;
   next_run: string | null;
+  /** The ready and alive checks: null for a check the agent does not have. */
+  health: { ready: HealthCheckView | null; alive: HealthCheckView | null };
+}
+
+export interface HealthCheckView {
+  /** null until the first result decides. */
+  healthy: boolean | null;
+  consecutive_failures: number;
+  last_result: { ok: boolean; message: string; at: string } | null;
 }
 
 export interface OrchestratorStatusData {
@@ -116,11 +125,48 @@ export interface StatsData {
   dependencies: { total_dependencies: number; satisfied: number; unsatisfied: number };
 }
 
+/** A `stats --watch` frame: the stats, plus each agent's share from the same batch sample. */
+export interface StatsWatchFrame extends StatsData {
+  agents: StatsAgent[];
+}
+
+/** One agent in a `stats --watch` frame. */
+export interface StatsAgent {
+  name: string;
+  status: AgentStatus;
+  waiting_reason: WaitingReason | null;
+  next_run: string | null;
+  pid: number | null;
+  cpu_usage: string;
+  cpu_percent: number;
+  memory_usage: string;
+  memory_bytes: number;
+  restarts: number;
+  uptime: string;
+  uptime_seconds: number;
+}
+
+/** `stats`: one answer; with `watch`, one frame every `interval` seconds until the client closes. */
+export interface StatsArgs {
+  watch?: boolean;
+  interval?: number;
+}
+
+/** Bounds of `stats --watch --interval`, in seconds; checked by the client and again by the server. */
+export const STATS_WATCH_INTERVAL = { default: 2, min: 0.5, max: 3600 } as const;
+
 export interface DependencyEdge {
   from: string;
   to: string;
   condition: DependencyCondition;
   satisfied: boolean;
+}
+
+/** `dependencies`: every agent's providers ([] when none), the start order, and each edge's state now. */
+export interface DependenciesData {
+  dependencies: Record<string, string[]>;
+  order: string[];
+  edges: DependencyEdge[];
 }
 
 export interface ReportData {
@@ -154,11 +200,15 @@ export interface ReportData {
     average_response_time_ms: number;
     error_rate: number;
   };
-  executions: { runs: number; failures: number; average_duration_ms: number };
+  /** by_agent: each periodic agent's runs. */
+  executions: { runs: number; failures: number; average_duration_ms: number; by_agent: AgentExecutions[] };
+  /** Over the event history (the journal); last_errors: the newest ERROR events, oldest first. */
   events: {
     total: number;
     by_type: Record<string, number>;
     by_severity: Record<string, number>;
+    capacity_info: CapacityInfo;
+    last_errors: HistoryEvent[];
   };
 }
 
@@ -177,6 +227,132 @@ export interface ReloadData {
   requires_restart: string[];
 }
 
+/** Event vocabulary of the history (categories follow the type's prefix). */
+export const EVENT_CATEGORIES = ["AGENT", "EXECUTION", "COMMAND", "ORCHESTRATOR"] as const;
+export const EVENT_SEVERITIES = ["INFO", "WARNING", "ERROR"] as const;
+export const EVENT_TYPES = [
+  "AGENT_STARTED",
+  "AGENT_EXITED",
+  "AGENT_STOPPED",
+  "AGENT_FAILED",
+  "AGENT_RESTARTED",
+  "AGENT_BACKOFF",
+  "AGENT_COMPLETED",
+  "AGENT_READY",
+  "AGENT_NOT_READY",
+  "AGENT_UNHEALTHY",
+  "AGENT_MEMORY_LIMIT",
+  "EXECUTION_STARTED",
+  "EXECUTION_COMPLETED",
+  "EXECUTION_FAILED",
+  "EXECUTION_TIMEOUT",
+  "EXECUTION_SKIPPED",
+  "EXECUTION_QUEUED",
+  "COMMAND_EXECUTED",
+  "COMMAND_REJECTED",
+  "ORCHESTRATOR_STARTED",
+  "ORCHESTRATOR_RELOADED",
+  "SHUTDOWN_INITIATED",
+  "SHUTDOWN_COMPLETED",
+] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+export type EventSeverity = (typeof EVENT_SEVERITIES)[number];
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One event of the history, as the journal keeps it. */
+export interface HistoryEvent {
+  seq: number;
+  timestamp: string;
+  category: EventCategory;
+  type: EventType;
+  agent: string | null;
+  severity: EventSeverity;
+  details: Record<string, unknown>;
+}
+
+/** `history`: filters (all optional, combined with AND); `follow` streams new events after the first answer. */
+export interface HistoryArgs {
+  last?: number;
+  agent?: string;
+  type?: EventType;
+  category?: EventCategory;
+  after_seq?: number;
+  follow?: boolean;
+}
+
+/** How full the event history is; `storage` is "journal" (events.db) or "memory" (journal unusable). */
+export interface CapacityInfo {
+  current_size: number;
+  capacity: number;
+  storage: "journal" | "memory";
+}
+
+export interface HistoryData {
+  events: HistoryEvent[];
+  count: number;
+  filters: { last: number | null; agent: string | null; type: EventType | null; category: EventCategory | null; after_seq: number | null };
+  capacity_info: CapacityInfo;
+}
+
+export interface HistoryStatsData {
+  statistics: {
+    /** Events kept that match the agent filter, by type, by severity and by category. */
+    by_type: Partial<Record<EventType, number>>;
+    by_severity: Partial<Record<EventSeverity, number>>;
+    by_category: Partial<Record<EventCategory, number>>;
+    total: number;
+  };
+  /** total_events: recorded since the journal began, including those dropped for capacity. */
+  capacity_info: CapacityInfo & { total_events: number };
+  agent_filter: string | null;
+}
+
+/** Bounds of `history` arguments, checked by the server. */
+export const HISTORY_LIMITS = { maxLast: 10_000, followDefaultLast: 10 } as const;
+
+/** `report` executions of one periodic agent; p95 over its most recent runs. */
+export interface AgentExecutions {
+  agent: string;
+  runs: number;
+  failures: number;
+  average_duration_ms: number;
+  p95_duration_ms: number;
+}
+
+/**
+ * One line of an agent's output. `partial`: the line goes on in the stream's next entry (no
+ * newline yet, or a piece of a line over 64 KiB while following); `truncated`: cut at 64 KiB.
+ */
+export interface LogLine {
+  time: string;
+  stream: "stdout" | "stderr";
+  line: string;
+  partial?: true;
+  truncated?: true;
+}
+
+/** `logs`: the last `lines` lines (default 100), filtered; `follow` streams new ones after the first answer. */
+export interface LogsArgs {
+  agent: string;
+  lines?: number;
+  stream?: "stdout" | "stderr";
+  /** ISO 8601 time, or a duration ago: `30s`, `10m`, `2h`, `1d`. */
+  since?: string;
+  follow?: boolean;
+}
+
+/** `limited`: older lines were left out to keep the answer within 4 MiB (or 16 MiB of log read). */
+export interface LogsData {
+  agent: string;
+  lines: LogLine[];
+  count: number;
+  limited: boolean;
+  filters: { lines: number; stream: "stdout" | "stderr" | null; since: string | null };
+}
+
+/** Bounds of `logs --lines`, checked by the server (the client checks only that it is a number). */
+export const LOGS_LIMITS = { defaultLines: 100, maxLines: 10_000 } as const;
+
 type NoArgs = Record<string, never>;
 
 /** command name → its args and the data of a success answer (for streams: of each frame). */
@@ -186,10 +362,17 @@ export interface CommandMap {
   stop: { args: { agent: string }; data: StopData };
   restart: { args: { agent: string }; data: RestartData };
   status: { args: { agent?: string }; data: AgentStatusData | OrchestratorStatusData };
-  stats: { args: NoArgs; data: StatsData };
+  /** Plain `stats` answers StatsData; `stats --watch` streams StatsWatchFrame. */
+  stats: { args: StatsArgs; data: StatsData | StatsWatchFrame };
   report: { args: NoArgs; data: ReportData };
   shutdown: { args: NoArgs; data: ShutdownFrame };
   reload: { args: NoArgs; data: ReloadData };
+  dependencies: { args: NoArgs; data: DependenciesData };
+  /** With `follow`, the first answer and then frames of new events (same shape). */
+  history: { args: HistoryArgs; data: HistoryData };
+  "history-stats": { args: { agent?: string }; data: HistoryStatsData };
+  /** With `follow`, the first answer (the last lines) and then frames of new lines (same shape). */
+  logs: { args: LogsArgs; data: LogsData };
 }
 
 export type CommandName = keyof CommandMap;
@@ -206,6 +389,10 @@ export const COMMAND_NAMES = [
   "report",
   "shutdown",
   "reload",
+  "dependencies",
+  "history",
+  "history-stats",
+  "logs",
 ] as const satisfies readonly CommandName[];
 
 /** Commands that change agents or the orchestrator; refused while a shutdown is under way. */

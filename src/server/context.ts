@@ -27,9 +27,12 @@ export const STREAMED = Symbol("streamed");
 export interface Handler<C extends CommandName> {
   /** Validates the wire args; throws INVALID_ARGUMENT. Types do not exist at run time. */
   parseArgs(raw: Record<string, unknown>): ArgsOf<C>;
-  run(ctx: ServerContext, args: ArgsOf<C>, send: FrameSink<DataOf<C>>): Promise<DataOf<C> | typeof STREAMED>;
+  /** `gone` is aborted once the client has closed the connection: a stream stops there. */
+  run(ctx: ServerContext, args: ArgsOf<C>, send: FrameSink<DataOf<C>>, gone: AbortSignal): Promise<DataOf<C> | typeof STREAMED>;
   /** Streams run as long as they need; everything else is bound by command_timeout. */
   streaming?: true;
+  /** For a command that streams only when asked (`stats --watch`): whether these args ask for it. */
+  streams?(args: ArgsOf<C>): boolean;
 }
 
 export type HandlerTable = { [C in CommandName]: Handler<C> };

@@ -8,18 +8,31 @@ import { start, stop, restart } from "./handlers/agent-control.ts";
 import { ps, status } from "./handlers/overview.ts";
 import { report } from "./handlers/report.ts";
 import { stats } from "./handlers/stats.ts";
+import { dependencies } from "./handlers/dependencies.ts";
+import { history, historyStats } from "./handlers/history.ts";
 import { reload } from "./handlers/reload.ts";
 import { shutdown } from "./handlers/shutdown.ts";
+import { logs } from "./handlers/logs.ts";
 import { type Handler, type HandlerTable, type ServerContext, STREAMED } from "./context.ts";
 import type { Logger } from "./logger.ts";
 
-const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown, reload };
+const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
 
-export type Dispatch = (request: Request, send: (envelope: Envelope) => void) => Promise<void>;
+/** `gone` is aborted once the client has closed the connection (it ends a stream). */
+export type Dispatch = (request: Request, send: (envelope: Envelope) => void, gone?: AbortSignal) => Promise<void>;
+
+/** For callers without a connection to lose. */
+const NEVER_GONE = new AbortController().signal;
 
 export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
-  return async (request, send) => {
+  return async (request, sendFrame, gone = NEVER_GONE) => {
     const startedAt = performance.now();
+    // The response time is the first frame's: a stream lasts as long as its client watches.
+    let answeredAt: number | null = null;
+    const send = (envelope: Envelope) => {
+      answeredAt ??= performance.now();
+      sendFrame(envelope);
+    };
     const { command } = request;
     let outcome: { ok: true } | { ok: false; error: WireError; rejected: boolean };
     try {
@@ -33,7 +46,7 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
         throw new ProtocolError("ORCHESTRATOR_BUSY", "Shutdown is under way", { command });
       }
       const timeoutMs = ctx.config.orchestrator.command_timeout * 1000;
-      await run(HANDLERS[command] as Handler<CommandName>, request, send, ctx, timeoutMs);
+      await run(HANDLERS[command] as Handler<CommandName>, request, send, ctx, timeoutMs, gone);
       outcome = { ok: true };
     } catch (error) {
       const wire = toWireError(error, command, log);
@@ -41,7 +54,8 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
       outcome = { ok: false, error: wire, rejected: wire.code === "PERMISSION_DENIED" || wire.code === "UNKNOWN_COMMAND" };
     }
     const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
-    ctx.metrics.observe(durationMs, !outcome.ok);
+    const responseMs = answeredAt === null ? durationMs : Math.round((answeredAt - startedAt) * 1000) / 1000;
+    ctx.metrics.observe(responseMs, !outcome.ok);
     ctx.orchestrator.record({
       type: !outcome.ok && outcome.rejected ? "COMMAND_REJECTED" : "COMMAND_EXECUTED",
       // Only a valid name: a rejected one is the client's text, of any size, and must not be kept.
@@ -63,11 +77,13 @@ async function run(
   send: (envelope: Envelope) => void,
   ctx: ServerContext,
   timeoutMs: number,
+  gone: AbortSignal,
 ): Promise<void> {
   const args = handler.parseArgs(request.args);
   const frames = (data: unknown, end: boolean) => send(success(request.id, data, { end }));
-  const running = handler.run(ctx, args as never, frames as never);
-  const data = handler.streaming ? await running : await withTimeout(running, timeoutMs, request.command);
+  const running = handler.run(ctx, args as never, frames as never, gone);
+  const streaming = handler.streaming === true || handler.streams?.(args as never) === true;
+  const data = streaming ? await running : await withTimeout(running, timeoutMs, request.command);
   if (data !== STREAMED) send(success(request.id, data));
 }
 

@@ -20,6 +20,8 @@ interface Connection {
   inFlight: number;
   idle: Timer | null;
   broken: boolean;
+  /** Aborted when the connection closes: a stream on it stops. */
+  gone: AbortController;
 }
 
 export interface ListenerOptions {
@@ -85,6 +87,7 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
             inFlight: 0,
             idle: null,
             broken: false,
+            gone: new AbortController(),
           };
           socket.data = connection;
           connections.add(connection);
@@ -105,7 +108,7 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
             connection.inFlight++;
             const send = (envelope: Envelope) => connection.outbox.write(encodeFrame(envelope));
             connection.chain = connection.chain
-              .then(() => options.dispatch(parsed.request, send))
+              .then(() => options.dispatch(parsed.request, send, connection.gone.signal))
               .finally(() => {
                 connection.inFlight--;
                 if (!connection.broken && !connection.outbox.closed) armIdle(socket, connection);
@@ -126,6 +129,7 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
           const connection = socket.data;
           if (connection.idle) clearTimeout(connection.idle);
           connection.outbox.markClosed();
+          connection.gone.abort();
           connections.delete(connection);
         },
         // A client that vanished mid-answer is noise, not a crash.

@@ -12,10 +12,15 @@ export interface Logger {
   success(message: string, fields?: LogFields): void;
 }
 
+/**
+ * `{"time":…,"level":"info","message":"DataProcessor started (pid 9570)","event":"AGENT_STARTED","agent":"DataProcessor","pid":9570,"exit_code":null}`:
+ * time, level and message first and never overwritten by a field of the same name.
+ */
 const jsonReporter = {
   log(entry: LogObject): void {
     const [message, fields] = entry.args as [string, LogFields | undefined];
-    const line = { time: entry.date.toISOString(), level: entry.type, message, ...fields };
+    const line: LogFields = { time: entry.date.toISOString(), level: entry.type, message };
+    for (const [key, value] of Object.entries(fields ?? {})) if (!(key in line)) line[key] = value;
     process.stderr.write(`${JSON.stringify(line)}\n`);
   },
 };

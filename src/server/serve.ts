@@ -61,6 +61,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   if (orchestrator.spawnPrefix.length === 0) {
     log.warn("setpriv with --pdeathsig is not available: if serve is killed, its agents run on until the next serve on this state_dir ends them");
   }
+  // Unusable journal (corrupt, unwritable): one warning, and the history stays in memory.
+  orchestrator.events.attachJournal(`${settings.state_dir}/events.db`, (problem) => log.warn(problem));
   orchestrator.events.subscribe((event) => logEvent(log, event));
 
   // One shutdown per serve, whoever asks first: the shutdown command or a signal.
@@ -119,6 +121,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   // Let the shutdown stream's last frame be written before the socket closes.
   await new Promise((resolve) => setImmediate(resolve));
   await listener?.close();
+  orchestrator.events.close();
   signals.dispose();
   dispose();
   lock.release();

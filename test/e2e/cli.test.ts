@@ -303,6 +303,7 @@ describe("a served example", () => {
       restarts: 0,
       last_exit_code: null,
       next_run: null,
+      health: { ready: null, alive: null },
     });
   });
 

@@ -26,8 +26,8 @@ function parentOf(pid: number): number {
 }
 
 /** The time (ms) of serve's first log line containing `text`; NaN when there is none. */
-function loggedAt(served: Served, text: string): number {
-  const line = served.stderr().split("\n").find((l) => l.includes(text));
+function loggedAt(served: Served, text: string | RegExp): number {
+  const line = served.stderr().split("\n").find((l) => (typeof text === "string" ? l.includes(text) : text.test(l)));
   return line === undefined ? Number.NaN : Date.parse(line.split(" ")[0] ?? "");
 }
 
@@ -138,7 +138,7 @@ concurrent("stop and restart of an agent that ignores SIGTERM: SIGKILL after sto
   expect(second).not.toBe(first);
   expect(groupMembers(first)).toEqual([]);
   expect(isAlive(child)).toBe(false);
-  expect(served.stderr()).toContain("Deaf stopped (killed with SIGKILL after stop_timeout)");
+  expect(served.stderr()).toMatch(/Deaf stopped \(pid \d+, killed with SIGKILL after stop_timeout\)/);
   await waitFor(() => linesOf(served, "deaf.child").length === 2, "the new group's background sleep");
   const secondChild = Number(linesOf(served, "deaf.child")[1]);
 
@@ -179,9 +179,9 @@ concurrent("a periodic run past its timeout that ignores SIGTERM and forks a gra
   expect(groupMembers(leader)).toEqual([]);
   const status: AgentStatusData = await statusOf(served, "Overrun");
   expect(status).toMatchObject({ status: "waiting", pid: null, last_exit_code: 137 });
-  expect(served.stderr()).toContain("Overrun run 1 timed out and was killed");
+  expect(served.stderr()).toMatch(/Overrun run 1 \(pid \d+, signal \w+\) timed out after/);
   // TERM at the timeout was ignored: the kill came stop_timeout later, not before and not much after.
-  const ranMs = loggedAt(served, "Overrun run 1 timed out") - loggedAt(served, "Overrun run 1 started");
+  const ranMs = loggedAt(served, /Overrun run 1 \(pid \d+, signal \w+\) timed out/) - loggedAt(served, /Overrun run 1 (\(pid \d+\) )?started/);
   expect(ranMs).toBeGreaterThanOrEqual(1_900);
   expect(ranMs).toBeLessThan(3_500);
 

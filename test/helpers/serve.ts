@@ -50,6 +50,8 @@ export interface ServeOptions {
   reuseDir?: Served;
   /** Serve in this (prepared) folder instead of a new one. */
   dir?: string;
+  /** Extra environment for serve (PYORCHESTRATE_FAKE_NOW, say). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function serve(agents: string, options: ServeOptions = {}): Promise
   write(agents, options.orchestrator);
   const proc = Bun.spawn([BINARY, "serve", configPath, ...(options.args ?? [])], {
     cwd: dir,
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -133,7 +135,8 @@ function withMarker(agents: string, marker: string): string {
   return agents
     .split(/^(?=\[agents\.)/m)
     .map((block) => {
-      if (!block.startsWith("[agents.")) return block;
+      // Not a block to mark: the preamble, or an agent's [agents.X.ready] / [agents.X.alive] table.
+      if (!block.startsWith("[agents.") || /^\[agents\.[^\]]+\.(ready|alive)\]/.test(block)) return block;
       if (/^env\s*=\s*\{/m.test(block)) return block.replace(/^env\s*=\s*\{/m, `env = { ${entry},`).replace(/,\s*\}/, " }");
       return block.replace(/^(\[agents\.[^\]]+\][^\n]*)/, `$1\nenv = { ${entry} }`);
     })

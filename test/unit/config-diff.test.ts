@@ -21,6 +21,15 @@ const base: AgentConfig = {
   stop_timeout: 10,
   log_max_size: 10_000_000,
   log_keep: 5,
+  schedule: null,
+  jitter: 0,
+  overlap: "skip",
+  ready: null,
+  alive: null,
+  user: null,
+  umask: null,
+  env_file: null,
+  max_memory: null,
 } as AgentConfig;
 
 const named = (name: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({ ...base, ...extra, name });

@@ -11,6 +11,7 @@ import type {
   StatsData,
 } from "../../src/protocol/commands.ts";
 import { renderError } from "../../src/cli/render/error.ts";
+import { renderEventLine, renderHistory, renderHistoryStats, summarizeDetails } from "../../src/cli/render/history.ts";
 import { renderPs } from "../../src/cli/render/ps.ts";
 import { formatMilliseconds, groupThousands, renderReport } from "../../src/cli/render/report.ts";
 import { renderRestart } from "../../src/cli/render/restart.ts";
@@ -178,6 +179,7 @@ describe("status", () => {
     restarts: 0,
     last_exit_code: null,
     next_run: null,
+    health: { ready: null, alive: null },
   };
 
   test("reproduces the reference", () => {
@@ -340,11 +342,31 @@ describe("report", () => {
       all_satisfied: true,
     },
     performance: { messages_processed: 1247, average_response_time_ms: 125.3, error_rate: 0.002 },
-    executions: { runs: 1532, failures: 3, average_duration_ms: 842.6 },
+    executions: {
+      runs: 1532,
+      failures: 3,
+      average_duration_ms: 842.6,
+      by_agent: [
+        { agent: "WeatherAgent", runs: 1530, failures: 3, average_duration_ms: 843, p95_duration_ms: 1210 },
+        { agent: "Hourly", runs: 2, failures: 0, average_duration_ms: 4.2, p95_duration_ms: 5 },
+      ],
+    },
     events: {
       total: 12,
       by_type: { COMMAND_EXECUTED: 3, AGENT_STARTED: 3, EXECUTION_COMPLETED: 5, ORCHESTRATOR_STARTED: 1 },
       by_severity: { INFO: 12 },
+      capacity_info: { current_size: 12, capacity: 1000, storage: "journal" },
+      last_errors: [
+        {
+          seq: 9,
+          timestamp: "2025-07-27T10:59:58.123Z",
+          category: "AGENT",
+          type: "AGENT_FAILED",
+          agent: "CacheWarmup",
+          severity: "ERROR",
+          details: { pid: 4711, exit_code: 1, signal: null, ran_ms: 12 },
+        },
+      ],
     },
   };
 
@@ -382,12 +404,19 @@ Performance Metrics:
 Executions:
   Runs: 1,532  |  Failures: 3  |  Average duration: 843ms
 
+  AGENT          RUNS    FAILURES   AVERAGE   P95
+  WeatherAgent   1,530   3          843ms     1210ms
+  Hourly         2       0          4.2ms     5.0ms
+
 Events:
-  Total: 12
+  Total: 12  |  Kept: 12 of 1,000 (journal)
   EXECUTION_COMPLETED: 5
   AGENT_STARTED: 3
   COMMAND_EXECUTED: 3
-  ORCHESTRATOR_STARTED: 1`);
+  ORCHESTRATOR_STARTED: 1
+
+Last errors:
+  2025-07-27T10:59:58Z  ERROR    AGENT_FAILED           CacheWarmup       pid=4711 exit_code=1 ran_ms=12`);
   });
 
   test("no pid, unsatisfied edges, small figures", () => {
@@ -406,8 +435,8 @@ Events:
         all_satisfied: false,
       },
       performance: { messages_processed: 0, average_response_time_ms: 0.42, error_rate: 0 },
-      executions: { runs: 0, failures: 0, average_duration_ms: 0 },
-      events: { total: 0, by_type: {}, by_severity: {} },
+      executions: { runs: 0, failures: 0, average_duration_ms: 0, by_agent: [] },
+      events: { total: 0, by_type: {}, by_severity: {}, capacity_info: { current_size: 0, capacity: 50, storage: "memory" }, last_errors: [] },
     });
     expect(text).toContain(`Agent Details:
   A (PID: -)            - completed   - Memory: 0 B
@@ -425,7 +454,7 @@ Events:
   Error rate: 0.0%
 `);
     expect(text).toContain("  Runs: 0  |  Failures: 0  |  Average duration: 0ms\n");
-    expect(text.endsWith("Events:\n  Total: 0")).toBe(true);
+    expect(text.endsWith("Average duration: 0ms\n\nEvents:\n  Total: 0  |  Kept: 0 of 50 (memory)")).toBe(true);
   });
 
   test("empty agents and graph", () => {
@@ -526,5 +555,100 @@ describe("renderError", () => {
     expect(
       renderError({ code: "PERMISSION_DENIED", message: "Command 'stop' is not allowed", details: { command: "stop" } }),
     ).toBe("✗ Command 'stop' is not allowed");
+  });
+});
+
+describe("history", () => {
+  const started = {
+    seq: 41,
+    timestamp: "2026-11-24T19:16:45.121Z",
+    category: "AGENT",
+    type: "AGENT_STARTED",
+    agent: "DataProcessor",
+    severity: "INFO",
+    details: { pid: 9570, run: null },
+  } as const;
+  const stopped = {
+    seq: 42,
+    timestamp: "2026-11-24T19:16:50.002Z",
+    category: "AGENT",
+    type: "AGENT_STOPPED",
+    agent: "DataProcessor",
+    severity: "WARNING",
+    details: { reason: "command", graceful_shutdown: false, pid: 9570 },
+  } as const;
+  const capacity_info = { current_size: 340, capacity: 1000, storage: "journal" } as const;
+  const filters = { last: null, agent: null, type: null, category: null, after_seq: null };
+
+  test("a table sized to its content, then how much is kept", () => {
+    expect(renderHistory({ events: [started, stopped], count: 2, filters, capacity_info })).toBe(
+      [
+        "SEQ   TIME                   SEVERITY   TYPE            AGENT           DETAILS",
+        "41    2026-11-24T19:16:45Z   INFO       AGENT_STARTED   DataProcessor   pid=9570",
+        "42    2026-11-24T19:16:50Z   WARNING    AGENT_STOPPED   DataProcessor   reason=command graceful_shutdown=false pid=9570",
+        "",
+        "2 events shown  |  Kept: 340 of 1,000 (journal)",
+      ].join("\n"),
+    );
+  });
+
+  test("no match", () => {
+    expect(renderHistory({ events: [], count: 0, filters, capacity_info: { ...capacity_info, storage: "memory" } })).toBe(
+      "No events match.\n\n0 events shown  |  Kept: 340 of 1,000 (memory)",
+    );
+  });
+
+  test("one line per followed event, columns fixed so lines align as they come", () => {
+    expect([started, { ...stopped, agent: null }].map(renderEventLine)).toEqual([
+      "2026-11-24T19:16:45Z  INFO     AGENT_STARTED          DataProcessor     pid=9570",
+      "2026-11-24T19:16:50Z  WARNING  AGENT_STOPPED          -                 reason=command graceful_shutdown=false pid=9570",
+    ]);
+  });
+
+  test("details: quoted when they have spaces, lists joined, one line, cut to width", () => {
+    expect(summarizeDetails({ reason: "crash loop: 6 exits", added: ["A", "B"], removed: [], nested: { a: 1 }, gone: undefined })).toBe(
+      'reason="crash loop: 6 exits" added=A,B removed=[] nested={"a":1}',
+    );
+    expect(summarizeDetails({ error: "line one\nline two" })).toBe('error="line one\\nline two"');
+    const long = summarizeDetails({ text: "x".repeat(200) });
+    expect(long.length).toBe(80);
+    expect(long.endsWith("…")).toBe(true);
+  });
+
+  test("history-stats: counts by type most frequent first, severities, capacity", () => {
+    const text = renderHistoryStats({
+      statistics: {
+        by_type: { AGENT_STARTED: 3, COMMAND_EXECUTED: 1204, AGENT_FAILED: 3 },
+        by_severity: { INFO: 1207, ERROR: 3 },
+        by_category: { AGENT: 6, COMMAND: 1204 },
+        total: 1210,
+      },
+      capacity_info: { current_size: 1210, capacity: 5000, total_events: 12_345, storage: "journal" },
+      agent_filter: null,
+    });
+    expect(text).toBe(
+      [
+        "Event History Statistics",
+        "========================",
+        "Events: 1,210  |  Kept: 1,210 of 5,000 (journal)  |  Recorded in all: 12,345",
+        "",
+        "By type:",
+        "  COMMAND_EXECUTED   1,204",
+        "  AGENT_FAILED           3",
+        "  AGENT_STARTED          3",
+        "",
+        "By severity:",
+        "  INFO: 1,207  |  WARNING: 0  |  ERROR: 3",
+      ].join("\n"),
+    );
+  });
+
+  test("history-stats of one agent with no events", () => {
+    const text = renderHistoryStats({
+      statistics: { by_type: {}, by_severity: {}, by_category: {}, total: 0 },
+      capacity_info: { current_size: 10, capacity: 10, total_events: 99, storage: "memory" },
+      agent_filter: "Quiet",
+    });
+    expect(text).toContain("Events of Quiet: 0  |  Kept: 10 of 10 (memory)  |  Recorded in all: 99\n\nBy type:\n  (none)\n");
   });
 });

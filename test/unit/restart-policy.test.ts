@@ -31,6 +31,15 @@ function agent(overrides: Partial<AgentConfig> = {}): AgentConfig {
     stop_timeout: 10,
     log_max_size: 10_000_000,
     log_keep: 5,
+    schedule: null,
+    jitter: 0,
+    overlap: "skip",
+    ready: null,
+    alive: null,
+    user: null,
+    umask: null,
+    env_file: null,
+    max_memory: null,
     ...overrides,
   };
 }

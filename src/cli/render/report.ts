@@ -1,7 +1,9 @@
-// `report`: the reference's system report, then executions and an event summary.
+// `report`: the reference's system report, then executions (per periodic agent too) and an event summary.
 
 import type { ReportData } from "../../protocol/commands.ts";
 import { formatPercent } from "../../protocol/format.ts";
+import { keptText, renderEventLine } from "./history.ts";
+import { renderTable } from "./table.ts";
 
 export function renderReport(data: ReportData): string {
   return [
@@ -33,10 +35,12 @@ export function renderReport(data: ReportData): string {
     "",
     "Executions:",
     executionLine(data.executions),
+    ...periodicLines(data.executions.by_agent),
     "",
     "Events:",
-    `  Total: ${groupThousands(data.events.total)}`,
+    `  Total: ${groupThousands(data.events.total)}  |  ${keptText(data.events.capacity_info)}`,
     ...eventLines(data.events.by_type),
+    ...lastErrorLines(data.events.last_errors),
   ].join("\n");
 }
 
@@ -62,6 +66,25 @@ function dependencyLines(edges: ReportData["dependencies"]["edges"]): string[] {
       : `  ✗ ${unsatisfied} ${unsatisfied === 1 ? "dependency" : "dependencies"} unsatisfied`,
   );
   return lines;
+}
+
+/** Each periodic agent's runs, as a small table under the totals. */
+function periodicLines(agents: ReportData["executions"]["by_agent"]): string[] {
+  if (agents.length === 0) return [];
+  const rows = agents.map((agent) => [
+    agent.agent,
+    groupThousands(agent.runs),
+    groupThousands(agent.failures),
+    formatMilliseconds(agent.average_duration_ms),
+    formatMilliseconds(agent.p95_duration_ms),
+  ]);
+  const table = renderTable(["AGENT", "RUNS", "FAILURES", "AVERAGE", "P95"], rows);
+  return ["", ...table.split("\n").map((line) => `  ${line}`)];
+}
+
+function lastErrorLines(errors: ReportData["events"]["last_errors"]): string[] {
+  if (errors.length === 0) return [];
+  return ["", "Last errors:", ...errors.map((event) => `  ${renderEventLine(event)}`)];
 }
 
 function executionLine(executions: ReportData["executions"]): string {

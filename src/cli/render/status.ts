@@ -1,6 +1,6 @@
 // `status AGENT` and `status` (the orchestrator itself).
 
-import type { AgentStatusData, OrchestratorStatusData } from "../../protocol/commands.ts";
+import type { AgentStatusData, HealthCheckView, OrchestratorStatusData } from "../../protocol/commands.ts";
 import { statusLabel } from "./status-label.ts";
 
 export function renderAgentStatus(data: AgentStatusData): string {
@@ -26,12 +26,26 @@ export function renderAgentStatus(data: AgentStatusData): string {
     }
   }
 
+  const checks = (["ready", "alive"] as const).filter((name) => data.health?.[name]);
+  if (checks.length > 0) {
+    lines.push("", "Health checks:");
+    for (const name of checks) lines.push(`  ${name}: ${checkLine(data.health[name] as HealthCheckView)}`);
+  }
+
   const extras: string[] = [];
   if (data.restarts > 0) extras.push(`Restarts: ${data.restarts}`);
   if (data.last_exit_code !== null) extras.push(`Last exit code: ${data.last_exit_code}`);
   if (data.next_run !== null) extras.push(`Next run: ${data.next_run}`);
   if (extras.length > 0) lines.push("", ...extras);
   return lines.join("\n");
+}
+
+/** `✓ passing (connected, 10:15:02Z)`, `✗ failing ×3 (HTTP 500, …)`, `… not checked yet`. */
+function checkLine(view: HealthCheckView): string {
+  const last = view.last_result;
+  if (!last) return "… not checked yet";
+  const state = view.healthy === true ? "✓ passing" : view.healthy === false ? `✗ failing ×${view.consecutive_failures}` : last.ok ? "… passed once" : `… failed ×${view.consecutive_failures}`;
+  return `${state} (last: ${last.message}, ${last.at.replace(/\.\d{3}Z$/, "Z")})`;
 }
 
 export function renderOrchestratorStatus(data: OrchestratorStatusData): string {

@@ -2,9 +2,10 @@
 // command interface's own figures, executions and events.
 
 import { loadavg } from "node:os";
-import type { ReportData } from "../../protocol/commands.ts";
+import type { AgentExecutions, ReportData } from "../../protocol/commands.ts";
 import { formatBytes, formatPercent } from "../../protocol/format.ts";
 import { sumUsage } from "../../orchestrator/resources.ts";
+import type { AgentRuntime } from "../../orchestrator/runtime.ts";
 import type { Handler } from "../context.ts";
 import { wireTimestamp } from "../../protocol/envelope.ts";
 import { noArgs } from "./args.ts";
@@ -24,12 +25,8 @@ export const report: Handler<"report"> = {
       executions.failures += runtime.executions.failures;
       executions.totalDurationMs += runtime.executions.totalDurationMs;
     }
-    const byType: Record<string, number> = {};
-    const bySeverity: Record<string, number> = {};
-    for (const event of orchestrator.events.all()) {
-      byType[event.type] = (byType[event.type] ?? 0) + 1;
-      bySeverity[event.severity] = (bySeverity[event.severity] ?? 0) + 1;
-    }
+    const { events } = orchestrator;
+    const counts = events.counts();
     const [one = 0, five = 0, fifteen = 0] = loadavg();
     return {
       generated: wireTimestamp(),
@@ -59,8 +56,36 @@ export const report: Handler<"report"> = {
         runs: executions.runs,
         failures: executions.failures,
         average_duration_ms: executions.runs === 0 ? 0 : Math.round(executions.totalDurationMs / executions.runs),
+        by_agent: runtimes.filter((runtime) => runtime.config.kind === "periodic").map(agentExecutions),
       },
-      events: { total: orchestrator.events.totalRecorded, by_type: byType, by_severity: bySeverity },
+      events: {
+        total: events.totalRecorded,
+        by_type: counts.byType,
+        by_severity: counts.bySeverity,
+        capacity_info: events.capacityInfo(),
+        last_errors: events.query({ severity: "ERROR" }, LAST_ERRORS),
+      },
     };
   },
 };
+
+/** How many of the newest ERROR events the report lists. */
+const LAST_ERRORS = 5;
+
+function agentExecutions(runtime: AgentRuntime): AgentExecutions {
+  const { runs, failures, totalDurationMs, recentDurationsMs } = runtime.executions;
+  return {
+    agent: runtime.config.name,
+    runs,
+    failures,
+    average_duration_ms: runs === 0 ? 0 : Math.round(totalDurationMs / runs),
+    p95_duration_ms: percentile(recentDurationsMs, 0.95),
+  };
+}
+
+/** Nearest-rank percentile (0 for no values): the smallest value at least `p` of them do not exceed. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] as number);
+}

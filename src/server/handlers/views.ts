@@ -38,10 +38,12 @@ export function agentConfiguration(runtime: AgentRuntime): Record<string, unknow
   switch (config.kind) {
     case "periodic":
       return {
-        execution_interval: config.execution_interval,
+        ...(config.schedule === null ? { execution_interval: config.execution_interval } : { schedule: config.schedule }),
         timeout: config.timeout,
         limit: config.limit,
         delay_compensation: config.delay_compensation,
+        jitter: config.jitter,
+        overlap: config.overlap,
         ...shared,
         ...stop,
       };
@@ -52,6 +54,8 @@ export function agentConfiguration(runtime: AgentRuntime): Record<string, unknow
         restart: config.restart,
         max_restarts: config.max_restarts,
         restart_window: config.restart_window,
+        ...(config.ready ? { ready: config.ready } : {}),
+        ...(config.alive ? { alive: config.alive } : {}),
         ...shared,
         ...stop,
       };
@@ -81,5 +85,6 @@ export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, u
     restarts: base.restarts,
     last_exit_code: runtime.lastExitCode,
     next_run: base.next_run,
+    health: orchestrator.healthOf(runtime),
   };
 }

@@ -1,0 +1,102 @@
+// `history`: the event history, filtered; with --follow, new events as they happen until Ctrl+C —
+// one line per event on a terminal, one compact JSON envelope per frame (NDJSON) otherwise.
+
+import { defineCommand } from "citty";
+import { call } from "../../client/connection.ts";
+import type { HistoryArgs, HistoryData } from "../../protocol/commands.ts";
+import { type Envelope, failure } from "../../protocol/envelope.ts";
+import { ProtocolError } from "../../protocol/errors.ts";
+import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
+import { EXIT } from "../errors.ts";
+import { exitCodeFor, publicEnvelope, writeErrorLine, writeText } from "../output.ts";
+import { renderEventLine, renderHistory } from "../render/history.ts";
+import { callAndEmit } from "../run.ts";
+
+export default defineCommand({
+  meta: { name: "history", description: "The event history: what the orchestrator and its agents did" },
+  args: {
+    socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
+    ...clientArgs,
+    last: { type: "string", description: "Only the newest N matching events (with --follow: 10 by default)", valueHint: "N" },
+    agent: { type: "string", description: "Only events of this agent", valueHint: "name" },
+    type: { type: "string", description: "Only events of this type (AGENT_STARTED, EXECUTION_FAILED, …)", valueHint: "TYPE" },
+    category: { type: "string", description: "Only events of this category (AGENT, EXECUTION, COMMAND, ORCHESTRATOR)", valueHint: "CATEGORY" },
+    "after-seq": { type: "string", description: "Only events after this seq (resume from the last one seen)", valueHint: "SEQ" },
+    follow: { type: "boolean", description: "Keep printing new events until Ctrl+C" },
+  },
+  async run({ args }) {
+    const options = clientOptions(args);
+    takePositionals(options, { required: [] });
+    const wire = wireArgs(args);
+    if (!wire.follow) {
+      await callAndEmit(options, "history", wire, renderHistory);
+      return;
+    }
+    await follow(options, wire);
+  },
+});
+
+/**
+ * The flags as the wire takes them. Values are passed on even when they look wrong ('abc', '-1'):
+ * the server checks every argument and answers INVALID_ARGUMENT with what it accepts.
+ */
+function wireArgs(args: Record<string, unknown>): HistoryArgs {
+  const wire: Record<string, unknown> = {};
+  const text = (key: string) => (typeof args[key] === "string" ? (args[key] as string) : undefined);
+  const number = (value: string) => (value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value);
+  const last = text("last");
+  const afterSeq = text("after-seq");
+  if (last !== undefined) wire.last = number(last);
+  if (afterSeq !== undefined) wire.after_seq = number(afterSeq);
+  if (text("agent") !== undefined) wire.agent = text("agent");
+  // Types and categories are upper case; `--type agent_failed` means the same.
+  if (text("type") !== undefined) wire.type = text("type")?.toUpperCase();
+  if (text("category") !== undefined) wire.category = text("category")?.toUpperCase();
+  if (args.follow === true) wire.follow = true;
+  return wire as HistoryArgs;
+}
+
+/** Prints frames until serve ends the stream (exit 0), goes away (exit 3), or the user stops it (exit 0). */
+async function follow(options: ClientOptions, args: HistoryArgs): Promise<void> {
+  const release = endQuietlyOnInterrupt();
+  try {
+    for await (const envelope of call("history", args, options)) {
+      if (envelope.status === "error") return fail(envelope, options);
+      if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
+      else if (envelope.data.events.length > 0) writeText(envelope.data.events.map(renderEventLine).join("\n"));
+    }
+    process.exitCode = EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    fail(failure(null, error.toWire()), options);
+  } finally {
+    release();
+  }
+}
+
+/** The error as one line: a compact envelope on stdout (the stream's last line) or `✗ …` on stderr. */
+function fail(envelope: Envelope<HistoryData> & { status: "error" }, options: ClientOptions): void {
+  if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
+  else writeErrorLine(envelope.error);
+  process.exitCode = exitCodeFor(envelope.error);
+}
+
+/**
+ * Ctrl+C, SIGTERM, SIGHUP or a reader that went away (`| head`) is how a follow is meant to end:
+ * exit 0 once stdout has taken what was written. The socket waits for its next frame and cannot
+ * be cancelled from here, hence process.exit.
+ */
+function endQuietlyOnInterrupt(): () => void {
+  const quit = () => {
+    process.stdout.write("", () => process.exit(EXIT.ok));
+    setTimeout(() => process.exit(EXIT.ok), 200);
+  };
+  const onOutputError = () => process.exit(EXIT.ok);
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, quit);
+  process.stdout.on("error", onOutputError);
+  return () => {
+    for (const signal of signals) process.off(signal, quit);
+    process.stdout.off("error", onOutputError);
+  };
+}

@@ -1,0 +1,107 @@
+// `logs AGENT`: the agent's last lines; with --follow, then its new lines as they are written,
+// until Ctrl+C — as a table on a terminal, one compact JSON envelope per frame (NDJSON) in json mode.
+
+import { defineCommand } from "citty";
+import { call } from "../../client/connection.ts";
+import { LOGS_LIMITS, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
+import { type Envelope, failure } from "../../protocol/envelope.ts";
+import { ProtocolError } from "../../protocol/errors.ts";
+import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import { emit, exitCodeFor, publicEnvelope, writeText } from "../output.ts";
+import { LIMITED_NOTE, renderLogs } from "../render/logs.ts";
+import { requestOrFailure } from "../run.ts";
+
+export default defineCommand({
+  meta: { name: "logs", description: "An agent's last output lines; with --follow, then new lines as they come" },
+  args: {
+    agent: { type: "positional", required: true, description: "Agent name" },
+    socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
+    ...clientArgs,
+    lines: {
+      type: "string",
+      alias: "n",
+      description: `-n: how many of the last lines (default ${LOGS_LIMITS.defaultLines}, 0 to ${LOGS_LIMITS.maxLines})`,
+      valueHint: "N",
+    },
+    stream: { type: "string", description: "Only this stream's lines", valueHint: "stdout|stderr" },
+    since: { type: "string", description: "Only lines at or after TIME: ISO 8601, or a duration ago (30s, 10m, 2h, 1d)", valueHint: "time" },
+    follow: { type: "boolean", alias: "f", description: "-f: then print new lines as they are written, until Ctrl+C" },
+  },
+  async run({ args }) {
+    const options = clientOptions(args);
+    const { agent } = takePositionals(options, { required: ["agent"] });
+    const request: LogsArgs = { agent: agent as string };
+    if (args.lines !== undefined) {
+      if (!/^\d{1,9}$/.test(args.lines)) throw new UsageError(`-n/--lines must be a whole number of lines (got '${args.lines}')`);
+      request.lines = Number(args.lines);
+    }
+    if (args.stream !== undefined) {
+      if (args.stream !== "stdout" && args.stream !== "stderr") throw new UsageError(`--stream must be 'stdout' or 'stderr' (got '${args.stream}')`);
+      request.stream = args.stream;
+    }
+    if (args.since !== undefined) request.since = args.since;
+    if (args.follow) await follow(options, { ...request, follow: true });
+    else show(await requestOrFailure(options, "logs", request), options);
+  },
+});
+
+/** One answer: its lines (nothing at all when there are none) or the envelope. */
+function show(envelope: Envelope<LogsData>, options: ClientOptions): void {
+  if (envelope.status === "error" || options.format === "json") return emit(envelope, options.format, renderLogs);
+  if (envelope.data.limited) process.stderr.write(`${LIMITED_NOTE}\n`);
+  if (envelope.data.lines.length > 0) writeText(renderLogs(envelope.data));
+  process.exitCode = EXIT.ok;
+}
+
+/** Prints frames until the orchestrator ends the stream (exit 0), goes away (exit 3) or Ctrl+C (exit 0). */
+async function follow(options: ClientOptions, request: LogsArgs): Promise<void> {
+  const release = endOnSignal();
+  try {
+    let first = true;
+    for await (const envelope of call("logs", request, options)) {
+      if (envelope.status === "error") return fail(envelope, options);
+      if (options.format === "json") writeText(JSON.stringify(publicEnvelope(envelope)));
+      else {
+        if (first && envelope.data.limited) process.stderr.write(`${LIMITED_NOTE}\n`);
+        if (envelope.data.lines.length > 0) writeText(renderLogs(envelope.data));
+      }
+      first = false;
+    }
+    process.exitCode = EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    fail(failure(null, error.toWire()), options);
+  } finally {
+    release();
+  }
+}
+
+/** An error ends the stream: a compact envelope on stdout (the NDJSON's last line) or `✗ …` on stderr. */
+function fail(envelope: Envelope & { status: "error" }, options: ClientOptions): void {
+  if (options.format === "json") {
+    writeText(JSON.stringify(publicEnvelope(envelope)));
+    process.exitCode = exitCodeFor(envelope.error);
+  } else emit(envelope, options.format, renderLogs);
+}
+
+/**
+ * Ctrl+C (or SIGTERM, SIGHUP, or stdout's reader gone) is how a follow is meant to end: exit 0.
+ * The stream's socket is parked waiting for its next frame and cannot be cancelled from here,
+ * so this ends the process once stdout has taken what was written; serve sees the connection close.
+ */
+function endOnSignal(): () => void {
+  const quit = () => {
+    process.stdout.write("", () => process.exit(EXIT.ok));
+    // A broken stdout may never call back.
+    setTimeout(() => process.exit(EXIT.ok), 200).unref();
+  };
+  const onOutputError = () => process.exit(EXIT.ok);
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, quit);
+  process.stdout.on("error", onOutputError);
+  return () => {
+    for (const signal of signals) process.off(signal, quit);
+    process.stdout.off("error", onOutputError);
+  };
+}

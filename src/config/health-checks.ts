@@ -1,0 +1,87 @@
+// [agents.X.ready] and [agents.X.alive]: one check form (command, tcp, http or log) and its
+// timing, each key checked with its path.
+
+import { compileLogPattern, parseHttpTarget, parseTcpTarget } from "../orchestrator/health/targets.ts";
+import {
+  describe,
+  fail,
+  isTable,
+  nonEmptyString,
+  nonNegativeNumber,
+  open,
+  positiveInteger,
+  positiveNumber,
+  quote,
+  read,
+  type Section,
+} from "./schema.ts";
+import type { CheckTarget, HealthCheckConfig } from "./types.ts";
+
+export const CHECK_FORMS = ["command", "tcp", "http", "log"] as const;
+export const CHECK_KEYS = [...CHECK_FORMS, "interval", "timeout", "initial_delay", "success_threshold", "failure_threshold"] as const;
+
+/** Readiness is checked often (dependents wait on it); liveness less so. */
+export const CHECK_DEFAULTS = {
+  ready: { interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
+  alive: { interval: 5, timeout: 2, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
+} as const;
+
+export function readHealthCheck(agent: Section, key: "ready" | "alive"): HealthCheckConfig | null {
+  const raw = agent.table[key];
+  if (raw === undefined) return null;
+  if (!isTable(raw)) {
+    fail(agent, key, `must be a table with one of ${quote(CHECK_FORMS)} (got ${describe(raw)})`);
+    return null;
+  }
+  const s = open(raw, `${agent.path}.${key}`, agent.errors, CHECK_KEYS);
+  const target = readTarget(s);
+  const D = CHECK_DEFAULTS[key];
+  const check: HealthCheckConfig = {
+    target: target ?? { kind: "command", command: [] },
+    interval: read(s, "interval", positiveNumber, D.interval),
+    timeout: read(s, "timeout", positiveNumber, D.timeout),
+    initial_delay: read(s, "initial_delay", nonNegativeNumber, D.initial_delay),
+    success_threshold: read(s, "success_threshold", positiveInteger, D.success_threshold),
+    failure_threshold: read(s, "failure_threshold", positiveInteger, D.failure_threshold),
+  };
+  return target ? check : null;
+}
+
+function readTarget(s: Section): CheckTarget | null {
+  const given = CHECK_FORMS.filter((form) => s.table[form] !== undefined);
+  if (given.length !== 1) {
+    const what = given.length === 0 ? "none is set" : `${quote(given)} are all set`;
+    s.errors.push(`${s.path}: needs exactly one of ${quote(CHECK_FORMS)} (${what})`);
+    return null;
+  }
+  const form = given[0];
+  const value = s.table[form as string];
+  switch (form) {
+    case "command": {
+      if (typeof value === "string" && value.trim() !== "") return { kind: "command", command: ["/bin/sh", "-c", value] };
+      if (Array.isArray(value) && value.length > 0 && value.every((item) => nonEmptyString(item).ok)) {
+        return { kind: "command", command: value as string[] };
+      }
+      fail(s, "command", `must be an array of strings such as ["pg_isready"], or a string run by /bin/sh -c (got ${describe(value)})`);
+      return null;
+    }
+    case "tcp": {
+      const parsed = typeof value === "string" ? parseTcpTarget(value) : null;
+      if (parsed?.ok) return { kind: "tcp", host: parsed.host, port: parsed.port };
+      fail(s, "tcp", parsed ? parsed.error : `must be "host:port", e.g. "127.0.0.1:5432" (got ${describe(value)})`);
+      return null;
+    }
+    case "http": {
+      const parsed = typeof value === "string" ? parseHttpTarget(value) : null;
+      if (parsed?.ok) return { kind: "http", url: parsed.url };
+      fail(s, "http", parsed ? parsed.error : `must be an http:// or https:// URL (got ${describe(value)})`);
+      return null;
+    }
+    default: {
+      const compiled = typeof value === "string" ? compileLogPattern(value) : null;
+      if (compiled?.ok) return { kind: "log", pattern: value as string };
+      fail(s, "log", compiled ? compiled.error : `must be a regular expression (got ${describe(value)})`);
+      return null;
+    }
+  }
+}
