@@ -1,36 +1,9 @@
 import { expect, test } from "bun:test";
 import { applicableConfig, diffAgents } from "../../src/config/diff.ts";
 import type { AgentConfig, Config } from "../../src/config/types.ts";
+import { agentConfig } from "../helpers/agent-config.ts";
 
-const base: AgentConfig = {
-  name: "A",
-  command: ["sleep", "1"],
-  kind: "looping",
-  execution_interval: null,
-  timeout: null,
-  limit: -1,
-  delay_compensation: false,
-  depends_on: {},
-  restart: "on-failure",
-  max_restarts: 5,
-  restart_window: 60,
-  autostart: true,
-  cwd: "/srv",
-  env: { B: "2", A: "1" },
-  stop_signal: "SIGTERM",
-  stop_timeout: 10,
-  log_max_size: 10_000_000,
-  log_keep: 5,
-  schedule: null,
-  jitter: 0,
-  overlap: "skip",
-  ready: null,
-  alive: null,
-  user: null,
-  umask: null,
-  env_file: null,
-  max_memory: null,
-} as AgentConfig;
+const base: AgentConfig = agentConfig({ name: "A", command: ["sleep", "1"], env: { B: "2", A: "1" } });
 
 const named = (name: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({ ...base, ...extra, name });
 

@@ -6,6 +6,7 @@ import { levenshtein, suggest } from "../../src/config/did-you-mean.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { AgentConfig, Config } from "../../src/config/types.ts";
 import { type LoadResult, validateConfig } from "../../src/config/validate.ts";
+import { agentConfig } from "../helpers/agent-config.ts";
 
 const FILE = "/srv/weather/pyorchestrate.toml";
 
@@ -20,38 +21,9 @@ function errorsOf(raw: unknown, path = FILE): string[] {
   return result.errors;
 }
 
-/** A looping agent with every default, as the spec states them (not read from the code under test). */
+/** A looping agent with every default, in the test config's folder. */
 function agent(name: string, overrides: Partial<AgentConfig> = {}): AgentConfig {
-  return {
-    name,
-    command: ["run"],
-    kind: "looping",
-    execution_interval: null,
-    timeout: null,
-    limit: -1,
-    delay_compensation: false,
-    depends_on: {},
-    restart: "on-failure",
-    max_restarts: 5,
-    restart_window: 60,
-    autostart: true,
-    cwd: "/srv/weather",
-    env: {},
-    stop_signal: "SIGTERM",
-    stop_timeout: 10,
-    log_max_size: 10_000_000,
-    log_keep: 5,
-    schedule: null,
-    jitter: 0,
-    overlap: "skip",
-    ready: null,
-    alive: null,
-    user: null,
-    umask: null,
-    env_file: null,
-    max_memory: null,
-    ...overrides,
-  };
+  return agentConfig({ name, cwd: "/srv/weather", ...overrides });
 }
 
 describe("validateConfig: defaults and resolution", () => {

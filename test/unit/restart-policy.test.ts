@@ -10,38 +10,10 @@ import {
   STABLE_RUN_MS,
   wantsRestart,
 } from "../../src/orchestrator/restart-policy.ts";
+import { agentConfig } from "../helpers/agent-config.ts";
 
 function agent(overrides: Partial<AgentConfig> = {}): AgentConfig {
-  return {
-    name: "Looper",
-    command: ["sleep", "30"],
-    kind: "looping",
-    execution_interval: null,
-    timeout: null,
-    limit: -1,
-    delay_compensation: false,
-    depends_on: {},
-    restart: "on-failure",
-    max_restarts: 5,
-    restart_window: 60,
-    autostart: true,
-    cwd: "/tmp",
-    env: {},
-    stop_signal: "SIGTERM",
-    stop_timeout: 10,
-    log_max_size: 10_000_000,
-    log_keep: 5,
-    schedule: null,
-    jitter: 0,
-    overlap: "skip",
-    ready: null,
-    alive: null,
-    user: null,
-    umask: null,
-    env_file: null,
-    max_memory: null,
-    ...overrides,
-  };
+  return agentConfig({ name: "Looper", command: ["sleep", "30"], cwd: "/tmp", ...overrides });
 }
 
 const fresh = (): RestartHistory => ({ exitTimes: [], fastExits: 0 });

@@ -11,6 +11,7 @@ import { EXIT } from "../errors.ts";
 import { exitCodeFor, publicEnvelope, writeErrorLine, writeText } from "../output.ts";
 import { renderEventLine, renderHistory } from "../render/history.ts";
 import { callAndEmit } from "../run.ts";
+import { endStreamOnInterrupt } from "../stream-end.ts";
 
 export default defineCommand({
   meta: { name: "history", description: "The event history: what the orchestrator and its agents did" },
@@ -58,7 +59,7 @@ function wireArgs(args: Record<string, unknown>): HistoryArgs {
 
 /** Prints frames until serve ends the stream (exit 0), goes away (exit 3), or the user stops it (exit 0). */
 async function follow(options: ClientOptions, args: HistoryArgs): Promise<void> {
-  const release = endQuietlyOnInterrupt();
+  const release = endStreamOnInterrupt();
   try {
     for await (const envelope of call("history", args, options)) {
       if (envelope.status === "error") return fail(envelope, options);
@@ -79,24 +80,4 @@ function fail(envelope: Envelope<HistoryData> & { status: "error" }, options: Cl
   if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
   else writeErrorLine(envelope.error);
   process.exitCode = exitCodeFor(envelope.error);
-}
-
-/**
- * Ctrl+C, SIGTERM, SIGHUP or a reader that went away (`| head`) is how a follow is meant to end:
- * exit 0 once stdout has taken what was written. The socket waits for its next frame and cannot
- * be cancelled from here, hence process.exit.
- */
-function endQuietlyOnInterrupt(): () => void {
-  const quit = () => {
-    process.stdout.write("", () => process.exit(EXIT.ok));
-    setTimeout(() => process.exit(EXIT.ok), 200);
-  };
-  const onOutputError = () => process.exit(EXIT.ok);
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const signal of signals) process.on(signal, quit);
-  process.stdout.on("error", onOutputError);
-  return () => {
-    for (const signal of signals) process.off(signal, quit);
-    process.stdout.off("error", onOutputError);
-  };
 }

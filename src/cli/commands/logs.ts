@@ -11,6 +11,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import { emit, exitCodeFor, publicEnvelope, writeText } from "../output.ts";
 import { LIMITED_NOTE, renderLogs } from "../render/logs.ts";
 import { requestOrFailure } from "../run.ts";
+import { endStreamOnInterrupt } from "../stream-end.ts";
 
 export default defineCommand({
   meta: { name: "logs", description: "An agent's last output lines; with --follow, then new lines as they come" },
@@ -56,7 +57,7 @@ function show(envelope: Envelope<LogsData>, options: ClientOptions): void {
 
 /** Prints frames until the orchestrator ends the stream (exit 0), goes away (exit 3) or Ctrl+C (exit 0). */
 async function follow(options: ClientOptions, request: LogsArgs): Promise<void> {
-  const release = endOnSignal();
+  const release = endStreamOnInterrupt();
   try {
     let first = true;
     for await (const envelope of call("logs", request, options)) {
@@ -83,25 +84,4 @@ function fail(envelope: Envelope & { status: "error" }, options: ClientOptions):
     writeText(JSON.stringify(publicEnvelope(envelope)));
     process.exitCode = exitCodeFor(envelope.error);
   } else emit(envelope, options.format, renderLogs);
-}
-
-/**
- * Ctrl+C (or SIGTERM, SIGHUP, or stdout's reader gone) is how a follow is meant to end: exit 0.
- * The stream's socket is parked waiting for its next frame and cannot be cancelled from here,
- * so this ends the process once stdout has taken what was written; serve sees the connection close.
- */
-function endOnSignal(): () => void {
-  const quit = () => {
-    process.stdout.write("", () => process.exit(EXIT.ok));
-    // A broken stdout may never call back.
-    setTimeout(() => process.exit(EXIT.ok), 200).unref();
-  };
-  const onOutputError = () => process.exit(EXIT.ok);
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const signal of signals) process.on(signal, quit);
-  process.stdout.on("error", onOutputError);
-  return () => {
-    for (const signal of signals) process.off(signal, quit);
-    process.stdout.off("error", onOutputError);
-  };
 }

@@ -14,6 +14,7 @@ import { renderStats } from "../render/stats.ts";
 import { renderStatsWatch } from "../render/stats-watch.ts";
 import { callAndEmit } from "../run.ts";
 import { openScreen, type WatchScreen } from "../watch-screen.ts";
+import { endStreamOnInterrupt, exitNow } from "../stream-end.ts";
 
 const { min, max } = STATS_WATCH_INTERVAL;
 
@@ -74,7 +75,7 @@ async function watch(options: ClientOptions, interval: number): Promise<void> {
       exitNow(process.exitCode as number);
     }, silenceMs);
   };
-  const release = endOnSignalOrClosedOutput(screen);
+  const release = endStreamOnInterrupt(() => screen?.restore());
   if (screen) process.stdout.on("resize", draw);
   try {
     let frames = 0;
@@ -105,33 +106,4 @@ function fail(envelope: Envelope & { status: "error" }, options: ClientOptions, 
   if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
   else writeErrorLine(envelope.error);
   process.exitCode = exitCodeFor(envelope.error);
-}
-
-/**
- * Ctrl+C (SIGINT), SIGTERM, SIGHUP, or stdout's reader gone (EPIPE): the way a watch is meant to
- * end, so exit 0 with the terminal given back.
- */
-function endOnSignalOrClosedOutput(screen: WatchScreen | null): () => void {
-  const quit = () => {
-    screen?.restore();
-    exitNow(EXIT.ok);
-  };
-  const onOutputError = () => process.exit(EXIT.ok);
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const signal of signals) process.on(signal, quit);
-  process.stdout.on("error", onOutputError);
-  return () => {
-    for (const signal of signals) process.off(signal, quit);
-    process.stdout.off("error", onOutputError);
-  };
-}
-
-/**
- * The one place a command ends the process itself: the stream's socket is parked waiting for its
- * next frame and cannot be cancelled from here. Waits for stdout to take what was written.
- */
-function exitNow(code: number): void {
-  process.stdout.write("", () => process.exit(code));
-  // A broken stdout may never call back.
-  setTimeout(() => process.exit(code), 200);
 }

@@ -1,0 +1,36 @@
+// A resolved AgentConfig for unit tests: a looping agent with every default as the spec states
+// them (written out here, not read from the code under test), and the given overrides.
+
+import type { AgentConfig } from "../../src/config/types.ts";
+
+export function agentConfig(overrides: Partial<AgentConfig> & { name: string }): AgentConfig {
+  return {
+    command: ["run"],
+    kind: "looping",
+    execution_interval: null,
+    timeout: null,
+    limit: -1,
+    delay_compensation: false,
+    depends_on: {},
+    restart: "on-failure",
+    max_restarts: 5,
+    restart_window: 60,
+    autostart: true,
+    cwd: "/srv",
+    env: {},
+    stop_signal: "SIGTERM",
+    stop_timeout: 10,
+    log_max_size: 10_000_000,
+    log_keep: 5,
+    schedule: null,
+    jitter: 0,
+    overlap: "skip",
+    ready: null,
+    alive: null,
+    user: null,
+    umask: null,
+    env_file: null,
+    max_memory: null,
+    ...overrides,
+  };
+}
