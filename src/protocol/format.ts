@@ -27,3 +27,17 @@ export function formatBytes(bytes: number): string {
 export function formatPercent(percent: number): string {
   return `${(Math.round(percent * 10) / 10).toFixed(1)}%`;
 }
+
+/** `1,247`: whole number with a comma every three digits, whatever the machine's locale. */
+export function groupThousands(n: number): string {
+  const whole = Math.round(n);
+  const digits = String(Math.abs(whole)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return whole < 0 ? `-${digits}` : digits;
+}
+
+/** `125ms`; under 10 ms one decimal (`0.4ms`) so small figures do not read as zero. */
+export function formatMilliseconds(ms: number): string {
+  const tenths = Math.round(ms * 10) / 10;
+  if (tenths === 0) return "0ms";
+  return tenths < 10 ? `${tenths.toFixed(1)}ms` : `${Math.round(ms)}ms`;
+}

@@ -13,7 +13,8 @@ import type {
 import { renderError } from "../../src/cli/render/error.ts";
 import { renderEventLine, renderHistory, renderHistoryStats, summarizeDetails } from "../../src/cli/render/history.ts";
 import { renderPs } from "../../src/cli/render/ps.ts";
-import { formatMilliseconds, groupThousands, renderReport } from "../../src/cli/render/report.ts";
+import { renderReport } from "../../src/cli/render/report.ts";
+import { formatMilliseconds, groupThousands } from "../../src/protocol/format.ts";
 import { renderRestart } from "../../src/cli/render/restart.ts";
 import { renderShutdownEstimate, renderShutdownFrame } from "../../src/cli/render/shutdown.ts";
 import { renderStart } from "../../src/cli/render/start.ts";

@@ -1,7 +1,7 @@
 // `history` and `history-stats`: events as a table or one line each (for --follow), and counts.
 
 import type { CapacityInfo, HistoryData, HistoryEvent, HistoryStatsData } from "../../protocol/commands.ts";
-import { groupThousands } from "./report.ts";
+import { groupThousands } from "../../protocol/format.ts";
 import { renderTable } from "./table.ts";
 
 /** Details beyond this many characters are cut with `…` (the JSON output has them whole). */

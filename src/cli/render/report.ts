@@ -1,7 +1,7 @@
 // `report`: the reference's system report, then executions (per periodic agent too) and an event summary.
 
 import type { ReportData } from "../../protocol/commands.ts";
-import { formatPercent } from "../../protocol/format.ts";
+import { formatMilliseconds, formatPercent, groupThousands } from "../../protocol/format.ts";
 import { keptText, renderEventLine } from "./history.ts";
 import { renderTable } from "./table.ts";
 
@@ -98,18 +98,4 @@ function eventLines(byType: Record<string, number>): string[] {
   return Object.entries(byType)
     .sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0))
     .map(([type, count]) => `  ${type}: ${groupThousands(count)}`);
-}
-
-/** `1,247`: whole number with a comma every three digits, whatever the machine's locale. */
-export function groupThousands(n: number): string {
-  const whole = Math.round(n);
-  const digits = String(Math.abs(whole)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return whole < 0 ? `-${digits}` : digits;
-}
-
-/** `125ms`; under 10 ms one decimal (`0.4ms`) so small figures do not read as zero. */
-export function formatMilliseconds(ms: number): string {
-  const tenths = Math.round(ms * 10) / 10;
-  if (tenths === 0) return "0ms";
-  return tenths < 10 ? `${tenths.toFixed(1)}ms` : `${Math.round(ms)}ms`;
 }
