@@ -2,7 +2,7 @@
 
 import { LOGS_LIMITS, type LogLine, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
-import { followLog, readLastLines, recordLine, type Tail, type TailOptions } from "../../orchestrator/log-reader.ts";
+import { followLog, readLastLines, recordLine, type Tail, type TailOptions } from "../../orchestrator/log-tail.ts";
 import type { LogRecord, OutputLog } from "../../orchestrator/output-log.ts";
 import { type Handler, type ServerContext, STREAMED } from "../context.ts";
 import { requiredAgent } from "./args.ts";
