@@ -1,6 +1,7 @@
 // The persisted event journal: bun:sqlite in WAL mode, appended in batches (one transaction
 // each), trimmed to capacity by deleting a prefix of seqs. Synchronous, like bun:sqlite itself.
 
+import { closeSync, existsSync, openSync } from "node:fs";
 import { Database, type Statement } from "bun:sqlite";
 import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "../protocol/commands.ts";
 import { COLUMNS, type EventRow, fromRow, JOURNAL_FORMAT, SCHEMA, toRow } from "./journal-schema.ts";
@@ -69,6 +70,9 @@ export class Journal {
   static open(path: string, capacity: number): Journal {
     let db: Database | undefined;
     try {
+      // Owner-only from the first byte (SQLite gives its -wal and -shm files the same mode): the
+      // audit trail names commands and agents.
+      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
       db = new Database(path, { create: true, readwrite: true, strict: true });
       const { user_version: format } = db.query("PRAGMA user_version").get() as { user_version: number };
       if (format > JOURNAL_FORMAT) throw new JournalError(`written by a newer pyorchestrate (format ${format}, this one knows ${JOURNAL_FORMAT})`);

@@ -2,7 +2,7 @@
 
 import { afterEach, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { EventLog, MEMORY_WINDOW, type NewEvent } from "../../src/orchestrator/events.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -52,6 +52,8 @@ test("the journal keeps the newest `capacity` events on disk and in answers", ()
   expect(log.query({}, 100).map((event) => event.seq)).toEqual([8, 9, 10, 11, 12]);
   expect(log.capacityInfo()).toEqual({ current_size: 5, capacity: 5, storage: "journal" });
   expect(log.totalRecorded).toBe(12);
+  // The audit trail is owner-only, and so are SQLite's files beside it.
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
 });
 
 test("seq goes on from the journal's last after a reopen; close flushes what was pending", () => {
