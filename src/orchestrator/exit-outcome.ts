@@ -85,6 +85,12 @@ function settleLooping(hooks: ExitHooks, runtime: AgentRuntime, info: ExitInfo, 
   }
 }
 
+/** A start refused for a reason no retry can change (see LaunchRefusedError): failed at once. */
+export function refuseStart(hooks: ExitHooks, runtime: AgentRuntime, error: string): void {
+  runtime.lastExitCode = null;
+  finish(hooks, runtime, false, { pid: null, error });
+}
+
 /** The agent is done for good: completed or failed. */
 function finish(hooks: ExitHooks, runtime: AgentRuntime, ok: boolean, details: Record<string, unknown>): void {
   runtime.wanted = false;

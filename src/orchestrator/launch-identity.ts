@@ -3,6 +3,11 @@
 
 import type { AgentConfig } from "../config/types.ts";
 
+/** A start that can never work as configured: retrying it would only wait out backoffs. */
+export class LaunchRefusedError extends Error {
+  override name = "LaunchRefusedError";
+}
+
 /**
  * The argv prefix for one agent: `base` (the parent-death prefix, `setpriv … --` or empty) with
  * the account switch added. Throws with the reason when the account cannot be taken.
@@ -13,10 +18,10 @@ export function launchPrefix(config: AgentConfig, base: readonly string[]): stri
   const gid = process.getgid?.() ?? 0;
   if (!account || (account.uid === uid && account.gid === gid)) return [...base];
   if (uid !== 0) {
-    throw new Error(`user '${account.user}': serve runs as uid ${uid}, not root, so it cannot start agents as another user`);
+    throw new LaunchRefusedError(`user '${account.user}': serve runs as uid ${uid}, not root, so it cannot start agents as another user`);
   }
   const setpriv = base[0] ?? Bun.which("setpriv");
-  if (!setpriv) throw new Error(`user '${account.user}': running an agent as another user needs setpriv (util-linux)`);
+  if (!setpriv) throw new LaunchRefusedError(`user '${account.user}': running an agent as another user needs setpriv (util-linux)`);
   const options = base.slice(1, -1);
   // Supplementary groups come from the account's name; a bare uid gets none.
   const groups = account.name ? "--init-groups" : "--clear-groups";

@@ -8,7 +8,7 @@ import type { AgentConfig, Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/commands.ts";
 import { type AgentProcess, agentEnv, type ExitInfo, spawnAgent } from "./agent-process.ts";
 import { type CheckName, type CheckView, HealthMonitor } from "./health-monitor.ts";
-import { launchPrefix } from "./launch-identity.ts";
+import { LaunchRefusedError, launchPrefix } from "./launch-identity.ts";
 import { MemoryGuard } from "./memory-guard.ts";
 import { allSatisfied, dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
@@ -17,7 +17,7 @@ import { endLeftovers } from "./leftovers.ts";
 import { OutputLog } from "./output-log.ts";
 import { parentDeathPrefix } from "./parent-death.ts";
 import { PidRecords } from "./pid-records.ts";
-import { type ExitHooks, settleExit } from "./exit-outcome.ts";
+import { type ExitHooks, refuseStart, settleExit } from "./exit-outcome.ts";
 import { resetHistory } from "./restart-policy.ts";
 import { type AgentRuntime, clearTimers, countStatuses, createRuntime, isActive } from "./runtime.ts";
 import { longestStopChain, stopDependentsFirst } from "./stop-order.ts";
@@ -433,9 +433,12 @@ export class Orchestrator {
     } catch (error) {
       runtime.lastActivity = Date.now();
       const message = error instanceof Error ? error.message : String(error);
-      settleExit(this.exitHooks, runtime, { code: 127, signal: null, status: 127 }, 0, message);
+      runtime.lastError = message;
+      if (error instanceof LaunchRefusedError) refuseStart(this.exitHooks, runtime, message);
+      else settleExit(this.exitHooks, runtime, { code: 127, signal: null, status: 127 }, 0, message);
       return;
     }
+    runtime.lastError = null;
     this.liveProcesses++;
     runtime.process = child;
     this.pidRecords.add(config.name, child.pid, this.instance);

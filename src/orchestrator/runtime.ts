@@ -40,6 +40,8 @@ export interface AgentRuntime {
   restarts: number;
   history: RestartHistory;
   lastExitCode: number | null;
+  /** Why the last start failed before the program ran (missing command, account refused); cleared by a start that works. */
+  lastError: string | null;
   lastActivity: number | null;
   /** Next periodic run or backoff retry (ms). */
   nextRunAt: number | null;
@@ -66,6 +68,7 @@ export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime
     restarts: 0,
     history: { exitTimes: [], fastExits: 0 },
     lastExitCode: null,
+    lastError: null,
     lastActivity: null,
     nextRunAt: null,
     timer: null,

@@ -79,6 +79,8 @@ export interface AgentStatusData {
   depends_on: DependencyState[];
   restarts: number;
   last_exit_code: number | null;
+  /** Why the last start failed before the program ran; null once a start works. */
+  last_error: string | null;
   next_run: string | null;
   /** The ready and alive checks: null for a check the agent does not have. */
   health: { ready: HealthCheckView | null; alive: HealthCheckView | null };

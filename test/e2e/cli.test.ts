@@ -302,6 +302,7 @@ describe("a served example", () => {
       depends_on: [],
       restarts: 0,
       last_exit_code: null,
+      last_error: null,
       next_run: null,
       health: { ready: null, alive: null },
     });

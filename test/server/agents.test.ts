@@ -573,3 +573,14 @@ concurrent("a command that cannot be started → oneshot failed (127), serve kee
   expect(await statusOf(served, "Missing")).toMatchObject({ status: "failed", pid: null, last_exit_code: 127 });
   await running(served, "Fine");
 });
+
+concurrent("a command that is not there: status says why in last_error, and a start that works clears it", async () => {
+  await using served = await serve(agent("Missing", { command: ["./later.sh"], restart: "never" }));
+  const failed = await until(served, "Missing", (row) => row.status === "failed", "to fail");
+  expect(failed.pid).toBeNull();
+  expect((await statusOf(served, "Missing")).last_error).toMatch(/^ENOENT: no such executable: '\.\/later\.sh'/);
+  writeFileSync(join(served.dir, "later.sh"), "#!/bin/sh\nexec sleep 300\n", { mode: 0o755 });
+  await served.data("start", { agent: "Missing" });
+  await running(served, "Missing");
+  expect((await statusOf(served, "Missing")).last_error).toBeNull();
+});

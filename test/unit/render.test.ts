@@ -179,6 +179,7 @@ describe("status", () => {
     depends_on: [],
     restarts: 0,
     last_exit_code: null,
+    last_error: null,
     next_run: null,
     health: { ready: null, alive: null },
   };

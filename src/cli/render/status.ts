@@ -35,6 +35,7 @@ export function renderAgentStatus(data: AgentStatusData): string {
   const extras: string[] = [];
   if (data.restarts > 0) extras.push(`Restarts: ${data.restarts}`);
   if (data.last_exit_code !== null) extras.push(`Last exit code: ${data.last_exit_code}`);
+  if (data.last_error) extras.push(`Last error: ${data.last_error}`);
   if (data.next_run !== null) extras.push(`Next run: ${data.next_run}`);
   if (extras.length > 0) lines.push("", ...extras);
   return lines.join("\n");

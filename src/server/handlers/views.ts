@@ -84,6 +84,7 @@ export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, u
     }),
     restarts: base.restarts,
     last_exit_code: runtime.lastExitCode,
+    last_error: runtime.lastError,
     next_run: base.next_run,
     health: orchestrator.healthOf(runtime),
   };
