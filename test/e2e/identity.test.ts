@@ -15,6 +15,9 @@ import { BINARY, type Served, serve, tempDir } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
+/** Switching users needs root: elsewhere these tests are skipped, saying why in their name. */
+const asRoot = process.getuid?.() === 0 ? test.concurrent : test.skip;
+
 const NOBODY = 65534;
 
 /** nobody's line of /etc/passwd: what the agent's HOME and USER must be. */
@@ -63,7 +66,7 @@ async function eventsOf(served: Served, name: string, type: HistoryEvent["type"]
 
 const PYTHON = Bun.spawnSync(["python3", "-c", "import sys; print(sys.executable)"]).stdout.toString().trim();
 
-test.concurrent("user = nobody: the agent runs as uid/gid 65534 with nobody's HOME/USER; group = root makes its gid 0", async () => {
+asRoot("user = nobody: the agent runs as uid/gid 65534 with nobody's HOME/USER; group = root makes its gid 0", async () => {
   using _slot = await serveSlot();
   const nobody = passwdOf("nobody");
   expect(nobody.uid).toBe(NOBODY);
@@ -103,7 +106,7 @@ test.concurrent("user = nobody: the agent runs as uid/gid 65534 with nobody's HO
   expect(seenBySame[3]).toBe(process.env.HOME ?? "");
 }, 30_000);
 
-test.concurrent("an agent switched to nobody still dies with serve when serve is killed (parent-death signal survives the switch)", async () => {
+asRoot("an agent switched to nobody still dies with serve when serve is killed (parent-death signal survives the switch)", async () => {
   using _slot = await serveSlot();
   // The kernel clears PR_SET_PDEATHSIG when the uid changes: setpriv must arm it after switching.
   await using served = await serve(agent("Nobody", { command: ["sleep", "300"], user: "nobody" }), { dir: sharedDir() });
@@ -113,7 +116,7 @@ test.concurrent("an agent switched to nobody still dies with serve when serve is
   await waitFor(() => !isAlive(pid as number), "the agent to die with serve", 5_000);
 }, 30_000);
 
-test.concurrent("serve not root: an agent with user = root fails naming the user and why; agents without user or as serve's own user run", async () => {
+asRoot("serve not root: an agent with user = root fails naming the user and why; agents without user or as serve's own user run", async () => {
   using _slot = await serveSlot();
   const dir = tempDir();
   chownSync(dir, NOBODY, NOBODY);

@@ -10,6 +10,9 @@ import { BINARY, serve, tempDir } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
+/** Running the client as another user needs root: elsewhere these tests are skipped. */
+const asRoot = process.getuid?.() === 0 ? test.concurrent : test.skip;
+
 const NOBODY = 65534;
 const SLEEPER = `[agents.Sleeper]\ncommand = ["sleep", "300"]\n`;
 
@@ -80,7 +83,7 @@ test.concurrent("a sticky world-writable folder (like /tmp) is accepted; a missi
   }
 }, 30_000);
 
-test.concurrent("a user without access gets SOCKET_CONNECTION_ERROR naming the permission problem and the fix", async () => {
+asRoot("a user without access gets SOCKET_CONNECTION_ERROR naming the permission problem and the fix", async () => {
   using _slot = await serveSlot();
   await using served = await serve(SLEEPER);
   // The folder is open to all; the socket keeps its default 0600.
@@ -100,7 +103,7 @@ test.concurrent("a user without access gets SOCKET_CONNECTION_ERROR naming the p
   expect((await cli(["ps", "--socket", served.socket])).code).toBe(0);
 }, 30_000);
 
-test.concurrent("command_socket_group with mode 0660 lets that group in, and only it", async () => {
+asRoot("command_socket_group with mode 0660 lets that group in, and only it", async () => {
   using _slot = await serveSlot();
   await using served = await serve(SLEEPER, { orchestrator: `command_socket_permissions = 0o660\ncommand_socket_group = "${NOBODY}"` });
   chmodSync(served.dir, 0o755);
