@@ -24,6 +24,22 @@ export type Dispatch = (request: Request, send: (envelope: Envelope) => void, go
 /** For callers without a connection to lose. */
 const NEVER_GONE = new AbortController().signal;
 
+/** Commands that act on (or ask about) one agent: their audit event belongs to its history. */
+const AGENT_COMMANDS: ReadonlySet<string> = new Set(["start", "stop", "restart", "status", "logs"]);
+
+/**
+ * The agent an audit event is about. `history --agent X` only filters, so it is not X's event;
+ * and only a valid name is kept: a rejected one is the client's text, of any size.
+ */
+function auditedAgent(command: string, agent: unknown): string | null {
+  return AGENT_COMMANDS.has(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? agent : null;
+}
+
+/** For the other commands an agent argument is a filter (history --agent): kept in the details. */
+function filterOf(command: string, agent: unknown): { agent_filter?: string } {
+  return !AGENT_COMMANDS.has(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? { agent_filter: agent } : {};
+}
+
 export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
   return async (request, sendFrame, gone = NEVER_GONE) => {
     const startedAt = performance.now();
@@ -58,11 +74,11 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
     ctx.metrics.observe(responseMs, !outcome.ok);
     ctx.orchestrator.record({
       type: !outcome.ok && outcome.rejected ? "COMMAND_REJECTED" : "COMMAND_EXECUTED",
-      // Only a valid name: a rejected one is the client's text, of any size, and must not be kept.
-      agent: typeof request.args.agent === "string" && AGENT_NAME_PATTERN.test(request.args.agent) ? request.args.agent : null,
+      agent: auditedAgent(command, request.args.agent),
       severity: outcome.ok ? "INFO" : "WARNING",
       details: {
         command,
+        ...filterOf(command, request.args.agent),
         result: outcome.ok ? "success" : "error",
         ...(outcome.ok ? {} : { error_code: outcome.error.code }),
         duration_ms: durationMs,

@@ -68,9 +68,12 @@ describe("history and history-stats", () => {
     expect(failed).toMatchObject({ category: "AGENT", agent: "Fail", severity: "ERROR", details: { exit_code: 3 } });
     expect(failed?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-    // (Commands naming an agent are audited as its events too: `--category AGENT` leaves them out.)
+    // Commands acting on an agent are audited as its events; `--category AGENT` leaves them out.
     const ofFail = await history(served, "--agent", "Fail", "--category", "AGENT");
     expect(ofFail.events.map((event) => event.type)).toEqual(["AGENT_STARTED", "AGENT_FAILED"]);
+    // A history query only filters on the agent: it is not one of the agent's events.
+    const queried = await history(served, "--agent", "Fail");
+    expect(queried.events.map((event) => event.type)).toEqual(["AGENT_STARTED", "AGENT_FAILED"]);
     expect(ofFail.filters).toEqual({ last: null, agent: "Fail", type: null, category: "AGENT", after_seq: null });
 
     // Lower case is the same type; categories filter on the type's family.
@@ -163,9 +166,9 @@ describe("history and history-stats", () => {
     }
     // The server ends a stream whose client is gone: the follow is then audited like any finished command.
     await waitFor(async () => {
-      // Asked without an agent, so that this query's own audit (agent null) cannot be taken for the follow's.
+      // Asked without an agent, so that this query's own audit cannot be taken for the follow's.
       const audit = await served.data("history", { type: "COMMAND_EXECUTED" });
-      return audit.events.some((event) => event.agent === "Loop" && event.details.command === "history");
+      return audit.events.some((event) => event.details.command === "history" && event.details.agent_filter === "Loop");
     }, "the follow of Loop to end on the server");
   });
 
