@@ -19,6 +19,11 @@ export interface ExitInfo {
 export interface AgentProcess {
   readonly pid: number;
   readonly startedAt: number;
+  /**
+   * Resolves as soon as the leader has exited and its group has been sent SIGKILL: before the
+   * run's escaped descendants are ended and its output is drained (`exited` waits for both).
+   */
+  readonly ended: Promise<ExitInfo>;
   /** Resolves once the process has exited and its output is fully in the log. */
   readonly exited: Promise<ExitInfo>;
   /** Signals the whole process group; false when nothing was there to signal. */
@@ -38,6 +43,8 @@ export interface SpawnOptions {
 }
 
 let runs = 0;
+/** Leaders of the runs going now (spawned, exit not yet seen): the escapee scan need not read them. */
+const liveLeaders = new Set<number>();
 
 /** Throws when the command or cwd is missing. */
 export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOptions): AgentProcess {
@@ -65,6 +72,7 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOp
     if (previousUmask !== null) process.umask(previousUmask);
   }
   const pid = child.pid;
+  liveLeaders.add(pid);
   const signalGroup = (signal: NodeJS.Signals | number): boolean => {
     try {
       process.kill(-pid, signal);
@@ -75,20 +83,24 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOp
   };
   const pipes = [log.drain(child.stdout, "stdout"), log.drain(child.stderr, "stderr")];
   const output = Promise.all(pipes.map((pipe) => pipe.finished));
-  const exited = child.exited.then(async (code) => {
+  const ended = child.exited.then((code): ExitInfo => {
+    liveLeaders.delete(pid);
     // Whatever the leader left behind goes with it: its group, and descendants that left the group.
     signalGroup("SIGKILL");
-    if (options.sweepEscapees()) await endEscapees(runId);
+    const signal = typeof child.signalCode === "string" ? child.signalCode : null;
+    const status = code ?? 128 + signalNumber(signal);
+    return { code: signal === null ? code : null, signal, status };
+  });
+  const exited = ended.then(async (info) => {
+    if (options.sweepEscapees()) await endEscapees(runId, liveLeaders);
     // A descendant that left the group (setsid) may hold the pipes open forever: the exit must not wait on it.
     let grace: Timer | undefined;
     await Promise.race([output, new Promise((resolve) => (grace = setTimeout(resolve, DRAIN_GRACE_MS)))]);
     clearTimeout(grace);
     for (const pipe of pipes) pipe.stop();
-    const signal = typeof child.signalCode === "string" ? child.signalCode : null;
-    const status = code ?? 128 + signalNumber(signal);
-    return { code: signal === null ? code : null, signal, status };
+    return info;
   });
-  return { pid, startedAt: Date.now(), exited, signalGroup };
+  return { pid, startedAt: Date.now(), ended, exited, signalGroup };
 }
 
 /** What every process of a run inherits: serve's environment, the account's, the agent's own, and the markers. */

