@@ -177,9 +177,12 @@ export function writeResults(path: string, plan: Plan, results: ScenarioResult[]
         `- **kill -9 → replacement** (${fmt.ms(ours.killMs)}, ${fmt.ratio(ours.killMs / RUNIT_KILL_MS)} the issue's 2.4 ms${runit ? `; runit measured here: ${fmt.ms(runit.killMs)}` : ""}): ` +
           "no delay is waited (a run of 10 s or more is restarted at once, SPEC §3), but every agent is started through `setpriv --pdeathsig KILL`, " +
           "which arms the parent-death signal and then execs the agent: two execs of dynamically linked programs instead of one, each about " +
-          "0.8 ms of CPU on this VM (the dynamic loader's CPU feature probing traps to the hypervisor). Started without the wrapper, the same " +
-          "bench measured 2.3–3.6 ms here and all 500 up in 390–450 ms instead of 580–650 ms. The rest is the kernel and Bun noticing the " +
-          "exit (about 0.8 ms from the kill to serve's exit handler) and the spawn itself (0.4–0.5 ms).",
+          "0.8 ms of CPU on this VM (the dynamic loader's CPU feature probing traps to the hypervisor). A build without the wrapper, measured " +
+          "the same way on this machine (500 agents, 7 kills, twice), restarted in 2.3–3.6 ms instead of 3.9–4.0 ms and had all 500 up in " +
+          "390–450 ms instead of 580–650 ms. The rest is the kernel and Bun noticing the exit (about 0.8 ms from the kill to serve's exit " +
+          "handler), serve's own bookkeeping (0.3 ms) and the spawn itself (0.4–0.5 ms). What it would take: the parent-death signal " +
+          "armed without a second exec, which Bun.spawn cannot do (no pre-exec hook), e.g. one watchdog per serve that ends every agent " +
+          "group when serve's end closes a pipe, instead of a wrapper per agent.",
       );
     }
     push(
@@ -220,7 +223,8 @@ export function writeResults(path: string, plan: Plan, results: ScenarioResult[]
     "- **memory**: VmRSS of the one supervisor process (serve, supervisord, pm2's God daemon), after the idle window; for s6 and runit, PSS " +
       "summed over the scanner and its N per-service supervisors. The anonymous/file-backed split says how much is heap and how much is the " +
       "mapped executable and libraries (clean pages, shared with every other process running the same binary).",
-    "- **idle CPU**: CPU time of the supervisor's processes (all threads, from /proc/<pid>/task/*/schedstat: nanoseconds, not 10-ms ticks) " +
+    "- **idle CPU**: CPU time of the supervisor's processes (all threads, those that ended meanwhile included: clock_gettime on each process's " +
+      "CPU clock, nanoseconds where /proc/<pid>/stat counts 10-ms ticks) " +
       "over windows in which nothing talks to it, 1 s after the status samples; all windows of a tool at one N added up. " +
       `The first round at N=500 uses a ${plan.idleAt500}-s window as the issue does; the other rounds ${plan.idleSeconds} s, so the whole run fits in 10 minutes.`,
     "- **kill -9 → replacement running**: each kill is of a different agent that has run for at least 10 s (pyorchestrate restarts at once only " +
