@@ -3,7 +3,7 @@
 // directory and socket. Writes bench/RESULTS.md.
 //
 //   npm run bench                      # the full run (under 10 minutes on 2 cores)
-//   node_modules/.bin/bun bench/run.ts --quick --out /tmp/RESULTS.md   # a smoke run (~2 min)
+//   node_modules/.bin/bun bench/run.ts --quick --out /tmp/RESULTS.md   # a smoke run (under 2 min)
 //   ... --tools pyorchestrate,supervisord --n 10,100 --rounds 1 --no-extras
 //
 // Tools missing here are installed: supervisor, s6 and runit with apt-get (their own system
@@ -24,14 +24,14 @@ import { Pyorchestrate } from "./lib/tool-pyorchestrate.ts";
 import { Supervisord } from "./lib/tool-supervisord.ts";
 import { Svdir } from "./lib/tool-svdir.ts";
 
-const USAGE = `usage: bun bench/run.ts [--quick] [--tools LIST] [--n LIST] [--rounds N] [--idle S] [--idle-500 S] [--no-extras] [--out FILE]
+const USAGE = `usage: bun bench/run.ts [--quick] [--tools LIST] [--n LIST] [--rounds N] [--idle S] [--idle-500 S] [--no-extras] [--budget S] [--out FILE] [--report FILE]
   --tools     comma-separated: pyorchestrate,supervisord,pm2,s6,runit (default: all five)
   --n         agent counts (default 10,100,500)
   --rounds    rounds at each N, tools in a rotated order each round (default 1; 2 at N=500)
   --idle      seconds of the idle-CPU window (default 10)
   --idle-500  seconds of the idle-CPU window at N=500 in the first round (default 30, as the issue asks)
   --no-extras skip pyorchestrate's load and N=1000 measurements
-  --quick     N=10,100, one round, 3-s windows: a smoke run
+  --quick     N=10, one round, 3-s windows, ps at N=200: a smoke run (under 2 minutes)
   --budget    seconds after which no further run is started (default 560, so the whole bench ends within 10 minutes)
   --out       where to write the results (default bench/RESULTS.md); the raw figures go to a JSON file in the temp directory
   --report FILE  only write the results again from such a JSON file`;
@@ -77,7 +77,7 @@ const ALL_TOOLS: Record<string, () => Tool> = {
 const list = (text: string | undefined, fallback: string) => (text ?? fallback).split(",").map((item) => item.trim()).filter(Boolean);
 const toolNames = list(values.tools, Object.keys(ALL_TOOLS).join(","));
 for (const name of toolNames) if (!(name in ALL_TOOLS)) throw new Error(`unknown tool '${name}'\n${USAGE}`);
-const counts = list(values.n, quick ? "10,100" : "10,100,500").map(Number);
+const counts = list(values.n, quick ? "10" : "10,100,500").map(Number);
 const idleSeconds = Number(values.idle ?? (quick ? 3 : 10));
 const idleAt500 = Number(values["idle-500"] ?? (quick ? 3 : 30));
 const roundsAt = (n: number) => Number(values.rounds ?? (quick ? 1 : n >= 500 ? 2 : 1));

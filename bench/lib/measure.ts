@@ -47,6 +47,17 @@ export async function mustRun(argv: readonly string[], env?: Record<string, stri
   return result;
 }
 
+/** Whether `promise` settles within `ms` (its timer cleared either way, so it never keeps the bench alive). */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: Timer | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls `check` (every `everyMs`) until it returns a value other than null/false; throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | null | false | Promise<T | null | false>, timeoutMs: number, everyMs = 1): Promise<T> {
   const deadline = performance.now() + timeoutMs;

@@ -4,7 +4,7 @@
 import type { Subprocess } from "bun";
 import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { killPid, mustRun, waitFor } from "./measure.ts";
+import { killPid, mustRun, waitFor, within } from "./measure.ts";
 import { markedProcesses } from "./procfs.ts";
 import { Session } from "./session.ts";
 import { AGENT_COMMAND, agentNames, MARKER_ENV, removeLater, type Tool, type ToolRun } from "./tool.ts";
@@ -107,7 +107,7 @@ export class PyorchestrateRun implements ToolRun {
     const serve = this.serve;
     if (serve && serve.exitCode === null && serve.signalCode === null) {
       killPid(serve.pid, "SIGTERM");
-      const gone = await Promise.race([serve.exited.then(() => true), Bun.sleep(20_000).then(() => false)]);
+      const gone = await within(serve.exited, 20_000);
       if (!gone) killPid(serve.pid, "SIGKILL");
       await serve.exited;
     }

@@ -5,7 +5,7 @@
 import type { Subprocess } from "bun";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { killPid, mustRun, timedRun } from "./measure.ts";
+import { killPid, mustRun, timedRun, within } from "./measure.ts";
 import { markedProcesses } from "./procfs.ts";
 import { AGENT_COMMAND, agentNames, MARKER_ENV, removeLater, type Tool, type ToolRun } from "./tool.ts";
 
@@ -98,7 +98,7 @@ class SupervisordRun implements ToolRun {
     if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
       // SIGTERM: supervisord stops its programs and exits.
       killPid(daemon.pid, "SIGTERM");
-      const gone = await Promise.race([daemon.exited.then(() => true), Bun.sleep(30_000).then(() => false)]);
+      const gone = await within(daemon.exited, 30_000);
       if (!gone) killPid(daemon.pid, "SIGKILL");
       await daemon.exited;
     }

@@ -6,7 +6,7 @@
 import type { Subprocess } from "bun";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { childrenOf, killPid, mustRun, reaped, timedRun, waitFor } from "./measure.ts";
+import { childrenOf, killPid, mustRun, reaped, timedRun, waitFor, within } from "./measure.ts";
 import { markedProcesses } from "./procfs.ts";
 import { AGENT_COMMAND, agentNames, MARKER_ENV, removeLater, type Tool, type ToolRun } from "./tool.ts";
 import { installQuietly } from "./tool-supervisord.ts";
@@ -103,7 +103,7 @@ class SvdirRun implements ToolRun {
       if (this.flavour === "s6") await timedRun(["s6-svscanctl", "-t", this.scan], process.env, 30_000);
       // runsvdir on SIGHUP sends TERM to every runsv, which brings its service down and exits.
       else killPid(scanner.pid, "SIGHUP");
-      const gone = await Promise.race([scanner.exited.then(() => true), Bun.sleep(15_000).then(() => false)]);
+      const gone = await within(scanner.exited, 15_000);
       if (!gone) killPid(scanner.pid);
     }
     await waitFor("the supervisors to exit", () => supervisors.every(reaped), 10_000, 20).catch(() => supervisors.forEach((pid) => killPid(pid)));
