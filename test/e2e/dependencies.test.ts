@@ -86,7 +86,7 @@ describe("dependencies", () => {
 
   test.skipIf(!Bun.which("script"))("colour on a terminal, never with NO_COLOR", async () => {
     const onTerminal = async (env: Record<string, string | undefined>) => {
-      const term = Bun.spawn(["script", "-qec", `"${BINARY}" dependencies "${served.socket}"`, "/dev/null"], {
+      const term = Bun.spawn(["script", "-qec", `exec "${BINARY}" dependencies "${served.socket}"`, "/dev/null"], {
         env,
         stdin: "ignore",
         stdout: "pipe",

@@ -199,7 +199,8 @@ describe("stats --watch against a served example", () => {
 
   test.skipIf(!Bun.which("script"))("on a terminal: a table redrawn in place; Ctrl+C gives the cursor back and exits 0", async () => {
     // script(1) runs the client on a pseudo-terminal; ^C written to it becomes SIGINT, as at a keyboard.
-    const command = `"${BINARY}" stats --watch --interval 0.5 "${served.socket}"`;
+    // `exec`: a shell left in between (dash, when SHELL is unset) would die of the ^C itself (130).
+    const command = `exec "${BINARY}" stats --watch --interval 0.5 "${served.socket}"`;
     const term = Bun.spawn(["script", "-qec", command, "/dev/null"], { env: cleanEnv(), stdin: "pipe", stdout: "pipe", stderr: "pipe" });
     let screen = "";
     const decoder = new TextDecoder();
