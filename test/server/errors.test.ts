@@ -116,16 +116,17 @@ concurrent("ORCHESTRATOR_BUSY: a second stop or restart while a stop of the same
 });
 
 concurrent("ORCHESTRATOR_BUSY: changing commands are refused during a shutdown while ps still answers", async () => {
-  await using served = await serve(stubborn("Stubborn", 3) + sleeper("Idle", "autostart = false"));
+  // stop_timeout 6: the checks below must all land while Stubborn is still stopping, even on a loaded machine.
+  await using served = await serve(stubborn("Stubborn", 6) + sleeper("Idle", "autostart = false"));
   await waitFor(async () => (await statusOf(served, "Stubborn")) === "running", "Stubborn to run");
 
-  const stream = call("shutdown", {}, { socketPath: served.socket, timeoutMs: 10_000 });
+  const stream = call("shutdown", {}, { socketPath: served.socket, timeoutMs: 15_000 });
   // Once the first frame is out, the shutdown is under way.
   expect((await stream.next()).value).toEqual({
     id: 1,
     status: "success",
     stream: true,
-    data: { action: "shutdown_initiated", agents_to_stop: 1, estimated_time: "3 seconds", estimated_seconds: 3 },
+    data: { action: "shutdown_initiated", agents_to_stop: 1, estimated_time: "6 seconds", estimated_seconds: 6 },
     timestamp: expect.stringMatching(TIMESTAMP),
   });
 
