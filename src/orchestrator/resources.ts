@@ -11,7 +11,8 @@ export interface ProcessUsage {
   openFiles: number;
 }
 
-const CACHE_MS = 1_000;
+/** Below the shortest `stats --watch` interval (0.5 s), so every frame is a fresh reading. */
+export const SAMPLE_MAX_AGE_MS = 400;
 const NONE: ProcessUsage = { cpuPercent: 0, memoryBytes: 0, openFiles: 0 };
 const HAS_PROC = existsSync("/proc/self/stat");
 
@@ -20,14 +21,16 @@ export class ResourceSampler {
   /** The last CPU reading of each pid, for the CPU used between two samples. */
   private readings = new Map<number, CpuReading>();
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Usage of each pid; gone processes count as zero. */
   async sample(pids: readonly number[]): Promise<Map<number, ProcessUsage>> {
-    const now = Date.now();
+    const now = this.now();
     const result = new Map<number, ProcessUsage>();
     const stale: number[] = [];
     for (const pid of pids) {
       const cached = this.cache.get(pid);
-      if (cached && now - cached.at < CACHE_MS) result.set(pid, cached.usage);
+      if (cached && now - cached.at < SAMPLE_MAX_AGE_MS) result.set(pid, cached.usage);
       else stale.push(pid);
     }
     const fresh = HAS_PROC ? await this.measureFromProc(stale) : await Promise.all(stale.map(measureWithPidusage));
