@@ -88,6 +88,10 @@ describe("history and history-stats", () => {
     expect(lastTwo.count).toBe(2);
     expect((lastTwo.events[1]?.seq ?? 0) - (lastTwo.events[0]?.seq ?? 0)).toBe(1);
     expect(lastTwo.events[0]?.seq).toBeGreaterThan(all.events.at(-1)?.seq ?? Infinity);
+    // -n is --last, as in `logs -n` and `tail -n`.
+    const lastOne = await history(served, "-n", "1");
+    expect(lastOne.count).toBe(1);
+    expect(lastOne.events[0]?.seq).toBeGreaterThan(lastTwo.events[1]?.seq ?? Infinity);
     const cursor = failed?.seq ?? 0;
     const after = await history(served, "--after-seq", String(cursor));
     expect(after.events[0]?.seq).toBe(cursor + 1);
@@ -141,7 +145,7 @@ describe("history and history-stats", () => {
     await using served = await serve(agent("Loop", { command: ["sleep", "30"] }));
     await running(served, "Loop");
     const json = spawnCli(["history", "--socket", served.socket, "--follow", "--agent", "Loop"]);
-    const lines = spawnCli(["history", "--socket", served.socket, "--follow", "--format", "table"]);
+    const lines = spawnCli(["history", "--socket", served.socket, "-f", "--format", "table"]);
     try {
       // The first frame: what is kept (for the agent: its start), one compact envelope per line.
       const first = JSON.parse(await json.until(() => true, "at all"));

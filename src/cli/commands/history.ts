@@ -18,12 +18,12 @@ export default defineCommand({
   args: {
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,
-    last: { type: "string", description: "Only the newest N matching events (with --follow: 10 by default)", valueHint: "N" },
+    last: { type: "string", alias: "n", description: "-n: only the newest N matching events (with --follow: 10 by default)", valueHint: "N" },
     agent: { type: "string", description: "Only events of this agent", valueHint: "name" },
     type: { type: "string", description: "Only events of this type (AGENT_STARTED, EXECUTION_FAILED, …)", valueHint: "TYPE" },
     category: { type: "string", description: "Only events of this category (AGENT, EXECUTION, COMMAND, ORCHESTRATOR)", valueHint: "CATEGORY" },
     "after-seq": { type: "string", description: "Only events after this seq (resume from the last one seen)", valueHint: "SEQ" },
-    follow: { type: "boolean", description: "Keep printing new events until Ctrl+C" },
+    follow: { type: "boolean", alias: "f", description: "-f: keep printing new events until Ctrl+C" },
   },
   async run({ args }) {
     const options = clientOptions(args);
