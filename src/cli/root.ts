@@ -48,7 +48,10 @@ export async function main(argv: string[]): Promise<void> {
   // Hidden (not in COMMANDS, so never in help): what the completion scripts call back for agent names.
   if (name === "__complete") return (await import("./completion/agents.ts")).complete(rest);
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!entry) return usageError(`unknown command '${name}'`, ROOT_USAGE);
+  if (!entry) {
+    const { hint } = await import("../config/did-you-mean.ts");
+    return usageError(`unknown command '${name}'${hint(name, Object.keys(COMMANDS))}`, ROOT_USAGE);
+  }
   const command = await entry[1]();
   const args = (command.args ?? {}) as ArgsDef;
   if (rest.includes("--help") || rest.includes("-h")) {

@@ -91,6 +91,16 @@ describe("version and usage", () => {
     expect(errLines.some((line) => line.startsWith("Usage: pyorchestrate"))).toBe(true);
   });
 
+  test.concurrent.each([
+    ["stattus", "status"],
+    ["list", "ps"],
+    ["tail", "logs"],
+  ])("an unknown command '%s' is answered with the nearest one, '%s'", async (typed, meant) => {
+    const ran = await cli([typed]);
+    expect(ran.code).toBe(2);
+    expect(lines(ran.stderr)[0]).toBe(`✗ unknown command '${typed}' (did you mean '${meant}'?)`);
+  });
+
   test.concurrent("a usage error never reaches for a socket: --format xml with no orchestrator is still exit 2", async () => {
     const ran = await cli(["ps", "/tmp/pyo-e2e-nothing-here.sock", "--format", "xml"]);
     expect(ran.code).toBe(2);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { levenshtein, suggest } from "../../src/config/did-you-mean.ts";
+import { AGENT_KEYS } from "../../src/config/schema.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { AgentConfig, Config } from "../../src/config/types.ts";
 import { type LoadResult, validateConfig } from "../../src/config/validate.ts";
@@ -289,6 +290,23 @@ describe("did-you-mean", () => {
     expect(suggest("monitor", ["basic", "monitoring", "all"])).toBe("monitoring"); // truncation
     expect(suggest("x", ["ps"])).toBeUndefined(); // replacing everything is not a typo
     expect(suggest("completely_different", keys)).toBeUndefined();
+  });
+
+  test("another supervisor's word is answered with ours, where ours is a candidate", () => {
+    expect(suggest("autorestart", AGENT_KEYS)).toBe("restart"); // supervisord
+    expect(suggest("restart_policy", AGENT_KEYS)).toBe("restart");
+    expect(suggest("environment", AGENT_KEYS)).toBe("env");
+    expect(suggest("WorkingDirectory", AGENT_KEYS)).toBe("cwd"); // systemd, any case
+    expect(suggest("max_memory_restart", AGENT_KEYS)).toBe("max_memory"); // pm2
+    expect(suggest("list", ["ps", "status", "logs"])).toBe("ps");
+    // Not offered where the target is not a candidate: "interval" is a health check's own key.
+    expect(suggest("interval", ["initial_delay", "timeout"])).toBeUndefined();
+  });
+
+  test("an unknown agent key from another tool names ours in the config error", () => {
+    const errors = errorsOf({ agents: { Web: { command: ["true"], autorestart: true, environment: { A: "1" } } } });
+    expect(errors).toContain("agents.Web.autorestart: unknown key (did you mean 'restart'?)");
+    expect(errors).toContain("agents.Web.environment: unknown key (did you mean 'env'?)");
   });
 });
 
