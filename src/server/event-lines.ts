@@ -11,8 +11,10 @@ function agents(count: unknown): string {
   return count === 1 ? "1 agent" : `${String(count)} agents`;
 }
 
+/** "4ms" below a second (a quick run is not "0.0s"), else "1.2s". */
 function seconds(ms: unknown): string {
-  return typeof ms === "number" ? `${(ms / 1000).toFixed(1)}s` : "?";
+  if (typeof ms !== "number") return "?";
+  return ms < 999.5 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 function runs(count: number): string {

@@ -20,7 +20,8 @@ const AGENTS =
   agent("Slow", { command: sh("echo $$ > Slow.pid; exec sleep 30"), execution_interval: 30, limit: 1, timeout: 1 }) +
   agent("Stubborn", { command: sh("trap '' TERM; echo $$ > Stubborn.pid; while :; do sleep 0.1; done"), stop_timeout: 1 });
 
-const SECONDS = String.raw`\d+\.\d`;
+// "4ms" below a second, "1.2s" from one on.
+const DURATION = String.raw`(?:\d{1,3}ms|\d+\.\ds)`;
 
 /** The pids an agent wrote, in order. */
 function pids(served: Served, name: string): number[] {
@@ -80,16 +81,16 @@ describe("human log lines", () => {
     has(`Looper started (pid ${pid("Looper")})`, "info");
     has(`Looper stopped (pid ${pid("Looper")})`, "info");
     has(`Crasher started (pid ${pid("Crasher")})`);
-    has(new RegExp(`^Crasher exited \\(pid ${pid("Crasher")}, code 3\\) after ${SECONDS}s$`), "warn");
-    has(new RegExp(`^Crasher failed \\(pid ${pid("Crasher")}, code 3\\) after ${SECONDS}s$`), "error");
-    has(new RegExp(`^Killed killed by signal SIGKILL \\(pid ${pid("Killed")}\\) after ${SECONDS}s$`), "warn");
-    has(new RegExp(`^Killed failed: killed by signal SIGKILL \\(pid ${pid("Killed")}\\) after ${SECONDS}s$`), "error");
-    has(new RegExp(`^Once completed \\(pid ${pid("Once")}, code 0\\) in ${SECONDS}s$`), "success");
+    has(new RegExp(`^Crasher exited \\(pid ${pid("Crasher")}, code 3\\) after ${DURATION}$`), "warn");
+    has(new RegExp(`^Crasher failed \\(pid ${pid("Crasher")}, code 3\\) after ${DURATION}$`), "error");
+    has(new RegExp(`^Killed killed by signal SIGKILL \\(pid ${pid("Killed")}\\) after ${DURATION}$`), "warn");
+    has(new RegExp(`^Killed failed: killed by signal SIGKILL \\(pid ${pid("Killed")}\\) after ${DURATION}$`), "error");
+    has(new RegExp(`^Once completed \\(pid ${pid("Once")}, code 0\\) in ${DURATION}$`), "success");
     has(`Tick run 1 started (pid ${tick1})`, "info");
-    has(new RegExp(`^Tick run 1 \\(pid ${tick1}\\) completed in ${SECONDS}s$`), "info");
-    has(new RegExp(`^Tick run 2 \\(pid ${tick2}\\) completed in ${SECONDS}s$`), "info");
+    has(new RegExp(`^Tick run 1 \\(pid ${tick1}\\) completed in ${DURATION}$`), "info");
+    has(new RegExp(`^Tick run 2 \\(pid ${tick2}\\) completed in ${DURATION}$`), "info");
     has("Tick completed (2 runs, last exit code 0)", "success");
-    has(new RegExp(`^Flop run 1 \\(pid ${pid("Flop")}\\) failed with code 4 after ${SECONDS}s$`), "warn");
+    has(new RegExp(`^Flop run 1 \\(pid ${pid("Flop")}\\) failed with code 4 after ${DURATION}$`), "warn");
     has("Flop failed (1 run, last exit code 4)", "error");
     has(new RegExp(`^Slow run 1 \\(pid ${pid("Slow")}, signal SIGTERM\\) timed out after 1\\.\\ds and was killed$`), "warn");
     has(`Stubborn stopped (pid ${pid("Stubborn")}, killed with SIGKILL after stop_timeout)`, "warn");
