@@ -124,6 +124,18 @@ export class Orchestrator {
     return runtime;
   }
 
+  /**
+   * Where each agent waiting for a worker slot stands: 1 starts at the next free slot. Agents
+   * still waiting for a dependency are not in line yet.
+   */
+  queuePositions(): Map<AgentRuntime, number> {
+    const positions = new Map<AgentRuntime, number>();
+    for (const runtime of this.pending) {
+      if (runtime.status === "waiting" && runtime.waitingReason === "queued") positions.set(runtime, positions.size + 1);
+    }
+    return positions;
+  }
+
   counts(): AgentCounts {
     return countStatuses(this.list());
   }

@@ -26,6 +26,8 @@ export interface PsAgent {
   uptime_seconds: number;
   kind: AgentKind;
   waiting_reason: WaitingReason | null;
+  /** For `queued`: 1 = starts at the next free worker slot. */
+  queue_position: number | null;
   restarts: number;
   next_run: string | null;
 }
@@ -67,6 +69,7 @@ export interface AgentStatusData {
   kind: AgentKind;
   status: AgentStatus;
   waiting_reason: WaitingReason | null;
+  queue_position: number | null;
   pid: number | null;
   uptime: string;
   uptime_seconds: number;
@@ -137,6 +140,7 @@ export interface StatsAgent {
   name: string;
   status: AgentStatus;
   waiting_reason: WaitingReason | null;
+  queue_position: number | null;
   next_run: string | null;
   pid: number | null;
   cpu_usage: string;

@@ -233,6 +233,7 @@ describe("a served example", () => {
         uptime_seconds: expect.any(Number),
         kind: "looping",
         waiting_reason: null,
+        queue_position: null,
         restarts: 0,
         next_run: null,
       });
@@ -300,6 +301,7 @@ describe("a served example", () => {
       kind: "looping",
       status: "running",
       waiting_reason: null,
+      queue_position: null,
       pid: pids.Provider,
       uptime: expect.stringMatching(CLOCK),
       uptime_seconds: expect.any(Number),

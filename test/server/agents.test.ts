@@ -187,7 +187,7 @@ concurrent("oneshot with timeout = 1 running sleep 30 → failed after about a s
 
 // ── max_workers ────────────────────────────────────────────────────────────
 
-concurrent("max_workers = 2: two run, two queued; stopping one starts the first queued (FIFO)", async () => {
+concurrent("max_workers = 2: two run, two queued in line (#1, #2); stopping one starts the first queued (FIFO)", async () => {
   await using served = await serve(
     agent("W1", { command: SLEEPER }) +
       agent("W2", { command: SLEEPER }) +
@@ -197,30 +197,32 @@ concurrent("max_workers = 2: two run, two queued; stopping one starts the first 
   );
   await running(served, "W1");
   await running(served, "W2");
-  const pick = (row: PsAgent | undefined) => ({ status: row?.status, waiting_reason: row?.waiting_reason, hasPid: row?.pid !== null });
+  const pick = (row: PsAgent | undefined) => ({ status: row?.status, waiting_reason: row?.waiting_reason, queue_position: row?.queue_position, hasPid: row?.pid !== null });
   let all = await psAll(served);
   expect(["W1", "W2", "W3", "W4"].map((name) => pick(all[name]))).toEqual([
-    { status: "running", waiting_reason: null, hasPid: true },
-    { status: "running", waiting_reason: null, hasPid: true },
-    { status: "waiting", waiting_reason: "queued", hasPid: false },
-    { status: "waiting", waiting_reason: "queued", hasPid: false },
+    { status: "running", waiting_reason: null, queue_position: null, hasPid: true },
+    { status: "running", waiting_reason: null, queue_position: null, hasPid: true },
+    { status: "waiting", waiting_reason: "queued", queue_position: 1, hasPid: false },
+    { status: "waiting", waiting_reason: "queued", queue_position: 2, hasPid: false },
   ]);
 
   await served.data("stop", { agent: "W1" });
   await running(served, "W3");
   all = await psAll(served);
   expect(["W1", "W2", "W3", "W4"].map((name) => pick(all[name]))).toEqual([
-    { status: "stopped", waiting_reason: null, hasPid: false },
-    { status: "running", waiting_reason: null, hasPid: true },
-    { status: "running", waiting_reason: null, hasPid: true },
-    { status: "waiting", waiting_reason: "queued", hasPid: false },
+    { status: "stopped", waiting_reason: null, queue_position: null, hasPid: false },
+    { status: "running", waiting_reason: null, queue_position: null, hasPid: true },
+    { status: "running", waiting_reason: null, queue_position: null, hasPid: true },
+    { status: "waiting", waiting_reason: "queued", queue_position: 1, hasPid: false },
   ]);
 
   // A start while both slots are taken joins the back of the queue, behind W4.
   expect(await served.data("start", { agent: "W1" })).toMatchObject({ status: "waiting", waiting_reason: "queued", pid: null });
+  expect(await psOf(served, "W1")).toMatchObject({ queue_position: 2 });
   await served.data("stop", { agent: "W2" });
   await running(served, "W4");
-  expect(await psOf(served, "W1")).toMatchObject({ status: "waiting", waiting_reason: "queued" });
+  expect(await psOf(served, "W1")).toMatchObject({ status: "waiting", waiting_reason: "queued", queue_position: 1 });
+  expect(await served.data("status", { agent: "W1" })).toMatchObject({ waiting_reason: "queued", queue_position: 1 });
   expect((await served.data("status", {})) as { running_agents: number }).toMatchObject({ running_agents: 2 });
 });
 

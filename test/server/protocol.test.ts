@@ -23,6 +23,7 @@ const IDLE_PS: PsAgent = {
   uptime_seconds: 0,
   kind: "looping",
   waiting_reason: null,
+  queue_position: null,
   restarts: 0,
   next_run: null,
 };

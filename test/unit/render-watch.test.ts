@@ -12,6 +12,7 @@ function agent(overrides: Partial<StatsAgent> & Pick<StatsAgent, "name">): Stats
   return {
     status: "running",
     waiting_reason: null,
+    queue_position: null,
     next_run: null,
     pid: 12345,
     cpu_usage: "2.3%",

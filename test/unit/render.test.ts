@@ -32,6 +32,7 @@ function psAgent(overrides: Partial<PsAgent> & Pick<PsAgent, "name">): PsAgent {
     uptime_seconds: 932,
     kind: "looping",
     waiting_reason: null,
+    queue_position: null,
     restarts: 0,
     next_run: null,
     ...overrides,
@@ -106,10 +107,13 @@ describe("status label and local clock", () => {
   });
 
   test("labels", () => {
-    expect(statusLabel({ status: "running", waiting_reason: null, next_run: null })).toBe("running");
-    expect(statusLabel({ status: "waiting", waiting_reason: null, next_run: null })).toBe("waiting");
-    expect(statusLabel({ status: "waiting", waiting_reason: "next_run", next_run: null })).toBe("waiting (next run)");
-    expect(statusLabel({ status: "backoff", waiting_reason: null, next_run: null })).toBe("backoff");
+    const none = { waiting_reason: null, queue_position: null, next_run: null };
+    expect(statusLabel({ ...none, status: "running" })).toBe("running");
+    expect(statusLabel({ ...none, status: "waiting" })).toBe("waiting");
+    expect(statusLabel({ ...none, status: "waiting", waiting_reason: "next_run" })).toBe("waiting (next run)");
+    expect(statusLabel({ ...none, status: "backoff" })).toBe("backoff");
+    expect(statusLabel({ ...none, status: "waiting", waiting_reason: "queued", queue_position: 2 })).toBe("waiting (queued #2)");
+    expect(statusLabel({ ...none, status: "waiting", waiting_reason: "queued" })).toBe("waiting (queued)");
   });
 });
 
@@ -167,6 +171,7 @@ describe("status", () => {
     kind: "looping",
     status: "running",
     waiting_reason: null,
+    queue_position: null,
     pid: 12345,
     uptime: "00:20:15",
     uptime_seconds: 1215,

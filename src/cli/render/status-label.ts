@@ -5,6 +5,7 @@ import type { AgentStatus, WaitingReason } from "../../protocol/commands.ts";
 export interface StatusFacts {
   status: AgentStatus;
   waiting_reason: WaitingReason | null;
+  queue_position: number | null;
   next_run: string | null;
 }
 
@@ -15,12 +16,13 @@ export function localClock(iso: string): string {
   return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }
 
-/** `waiting (queued)`, `waiting (next run 10:45:00)`, `backoff (retry 10:45:03)`, or the bare status. */
+/** `waiting (queued #2)`, `waiting (next run 10:45:00)`, `backoff (retry 10:45:03)`, or the bare status. */
 export function statusLabel(facts: StatusFacts): string {
   const { status, waiting_reason: reason, next_run: nextRun } = facts;
   if (status === "backoff") return nextRun === null ? status : `backoff (retry ${localClock(nextRun)})`;
   if (status !== "waiting" || reason === null) return status;
   if (reason === "next_run") return nextRun === null ? "waiting (next run)" : `waiting (next run ${localClock(nextRun)})`;
+  if (reason === "queued" && facts.queue_position !== null) return `waiting (queued #${facts.queue_position})`;
   return `waiting (${reason})`;
 }
 

@@ -10,7 +10,8 @@ export const ps: Handler<"ps"> = {
   parseArgs: noArgs,
   async run(ctx) {
     const now = Date.now();
-    return { agents: ctx.orchestrator.list().map((runtime) => psAgent(runtime, now)) };
+    const positions = ctx.orchestrator.queuePositions();
+    return { agents: ctx.orchestrator.list().map((runtime) => psAgent(runtime, now, positions)) };
   },
 };
 

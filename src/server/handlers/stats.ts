@@ -40,13 +40,15 @@ function statsData(ctx: ServerContext, usage: Map<number, ProcessUsage>): StatsD
 async function watchFrame(ctx: ServerContext): Promise<StatsWatchFrame> {
   const usage = await sampleAll(ctx);
   const now = Date.now();
+  const positions = ctx.orchestrator.queuePositions();
   const agents = ctx.orchestrator.list().map((runtime): StatsAgent => {
-    const row = psAgent(runtime, now);
+    const row = psAgent(runtime, now, positions);
     const own = row.pid === null ? NO_USAGE : (usage.get(row.pid) ?? NO_USAGE);
     return {
       name: row.name,
       status: row.status,
       waiting_reason: row.waiting_reason,
+      queue_position: row.queue_position,
       next_run: row.next_run,
       pid: row.pid,
       cpu_usage: formatPercent(own.cpuPercent),

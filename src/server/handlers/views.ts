@@ -15,7 +15,8 @@ function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function psAgent(runtime: AgentRuntime, now: number): PsAgent {
+/** `positions`: from Orchestrator.queuePositions(), taken once per answer. */
+export function psAgent(runtime: AgentRuntime, now: number, positions: ReadonlyMap<AgentRuntime, number>): PsAgent {
   const seconds = uptimeSeconds(runtime, now);
   return {
     name: runtime.config.name,
@@ -25,6 +26,7 @@ export function psAgent(runtime: AgentRuntime, now: number): PsAgent {
     uptime_seconds: seconds,
     kind: runtime.config.kind,
     waiting_reason: runtime.status === "waiting" ? runtime.waitingReason : null,
+    queue_position: positions.get(runtime) ?? null,
     restarts: runtime.restarts,
     next_run: isoOrNull(runtime.nextRunAt),
   };
@@ -63,12 +65,13 @@ export function agentConfiguration(runtime: AgentRuntime): Record<string, unknow
 }
 
 export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, usage: ProcessUsage): AgentStatusData {
-  const base = psAgent(runtime, Date.now());
+  const base = psAgent(runtime, Date.now(), orchestrator.queuePositions());
   return {
     name: base.name,
     kind: base.kind,
     status: base.status,
     waiting_reason: base.waiting_reason,
+    queue_position: base.queue_position,
     pid: base.pid,
     uptime: base.uptime,
     uptime_seconds: base.uptime_seconds,
