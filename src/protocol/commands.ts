@@ -42,6 +42,7 @@ export interface StartData {
   pid: number | null;
   status: AgentStatus;
   waiting_reason: WaitingReason | null;
+  queue_position: number | null;
   also_started: string[];
 }
 

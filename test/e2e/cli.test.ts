@@ -460,6 +460,7 @@ describe("start, stop, restart", () => {
         pid: expect.any(Number),
         status: "running",
         waiting_reason: null,
+        queue_position: null,
         also_started: [],
       });
 

@@ -217,7 +217,7 @@ concurrent("max_workers = 2: two run, two queued in line (#1, #2); stopping one 
   ]);
 
   // A start while both slots are taken joins the back of the queue, behind W4.
-  expect(await served.data("start", { agent: "W1" })).toMatchObject({ status: "waiting", waiting_reason: "queued", pid: null });
+  expect(await served.data("start", { agent: "W1" })).toMatchObject({ status: "waiting", waiting_reason: "queued", queue_position: 2, pid: null });
   expect(await psOf(served, "W1")).toMatchObject({ queue_position: 2 });
   await served.data("stop", { agent: "W2" });
   await running(served, "W4");

@@ -118,7 +118,7 @@ describe("status label and local clock", () => {
 });
 
 describe("start / stop / restart", () => {
-  const start = { agent: "WeatherAgent", action: "started", status: "running", waiting_reason: null } as const;
+  const start = { agent: "WeatherAgent", action: "started", status: "running", waiting_reason: null, queue_position: null } as const;
 
   test("start, as the reference", () => {
     expect(renderStart({ ...start, pid: 12347, also_started: [] })).toBe(
@@ -138,6 +138,9 @@ describe("start / stop / restart", () => {
     expect(
       renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", also_started: [] }),
     ).toBe("✓ Agent 'WeatherAgent' queued (waiting: queued)");
+    expect(
+      renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", queue_position: 3, also_started: [] }),
+    ).toBe("✓ Agent 'WeatherAgent' queued (waiting: queued #3)");
     expect(
       renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "next_run", also_started: [] }),
     ).toBe("✓ Agent 'WeatherAgent' queued (waiting: next run)");

@@ -12,9 +12,9 @@ export function renderStart(data: StartData): string {
 function mainLine(data: StartData): string {
   if (data.pid !== null) return `✓ Agent '${data.agent}' started successfully (PID: ${data.pid})`;
   if (data.status === "waiting") {
-    return data.waiting_reason === null
-      ? `✓ Agent '${data.agent}' queued`
-      : `✓ Agent '${data.agent}' queued (waiting: ${waitingReasonText(data.waiting_reason)})`;
+    if (data.waiting_reason === null) return `✓ Agent '${data.agent}' queued`;
+    const place = data.queue_position === null ? "" : ` #${data.queue_position}`;
+    return `✓ Agent '${data.agent}' queued (waiting: ${waitingReasonText(data.waiting_reason)}${place})`;
   }
   return `✓ Agent '${data.agent}' started (status: ${data.status})`;
 }

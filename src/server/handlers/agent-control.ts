@@ -13,6 +13,7 @@ export const start: Handler<"start"> = {
       pid: runtime.process?.pid ?? null,
       status: runtime.status,
       waiting_reason: runtime.status === "waiting" ? runtime.waitingReason : null,
+      queue_position: ctx.orchestrator.queuePositions().get(runtime) ?? null,
       also_started: alsoStarted,
     };
   },
