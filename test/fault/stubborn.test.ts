@@ -70,8 +70,11 @@ concurrent(
       expect(gapMs).toBeLessThanOrEqual(delayMs * 1.1 + 50);
       expect(gapMs).toBeGreaterThanOrEqual(delayMs * 0.9 - 1_000 - 500);
     }
-    // The exact delays serve chose: 1 s, 2 s, 4 s, each within its ±10 % jitter (logged to 0.1 s).
-    const delays = [...served.stderr().matchAll(/Loop restarting in ([\d.]+)s \(attempt (\d+)\)/g)].map((m) => [Number(m[2]), Number(m[1])]);
+    // The exact delays serve chose: 1 s, 2 s, 4 s, each within its ±10 % jitter (logged as "950ms" or "2.1s").
+    const delays = [...served.stderr().matchAll(/Loop restarting in ([\d.]+)(ms|s) \(attempt (\d+)\)/g)].map((m) => [
+      Number(m[3]),
+      Number(m[1]) / (m[2] === "ms" ? 1000 : 1),
+    ]);
     expect(delays.map(([attempt]) => attempt)).toEqual([1, 2, 3]);
     delays.forEach(([, seconds], i) => {
       const base = 2 ** i;
