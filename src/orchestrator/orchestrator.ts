@@ -10,7 +10,7 @@ import { type AgentProcess, agentEnv, type ExitInfo, spawnAgent } from "./agent-
 import { type CheckName, type CheckView, HealthMonitor } from "./health-monitor.ts";
 import { LaunchRefusedError, launchPrefix } from "./launch-identity.ts";
 import { MemoryGuard } from "./memory-guard.ts";
-import { allSatisfied, dependencyEdges } from "./dependencies.ts";
+import { dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
 import { EventLog, type NewEvent } from "./events.ts";
 import { endLeftovers } from "./leftovers.ts";
@@ -22,6 +22,7 @@ import { resetHistory, STABLE_RUN_MS, wantsRestart } from "./restart-policy.ts";
 import { type AgentRuntime, clearTimers, countStatuses, createRuntime, isActive } from "./runtime.ts";
 import { longestStopChain, stopDependentsFirst } from "./stop-order.ts";
 import { PeriodicSchedule } from "./periodic.ts";
+import { StartQueue } from "./start-queue.ts";
 
 /** How long stray descendants get between SIGTERM and SIGKILL at the end of a shutdown. */
 const STRAY_GRACE_MS = 2_000;
@@ -35,9 +36,7 @@ export class Orchestrator {
   readonly events: EventLog;
   readonly startedAt = Date.now();
   private runtimes = new Map<string, AgentRuntime>();
-  /** Agents due to start (or due for a periodic run), first come first served. */
-  private pending: AgentRuntime[] = [];
-  private liveProcesses = 0;
+  private readonly queue: StartQueue;
   private readonly locks = new Set<string>();
   private readonly restarting = new Set<AgentRuntime>();
   private shuttingDown = false;
@@ -60,6 +59,11 @@ export class Orchestrator {
     this.pidRecords = new PidRecords(config.orchestrator.state_dir);
     this.spawnPrefix = parentDeathPrefix();
     this.schedule = new PeriodicSchedule({ due: (runtime) => this.runDue(runtime) });
+    this.queue = new StartQueue({
+      limit: () => this.config.orchestrator.max_workers,
+      lookup: (name) => this.runtimes.get(name),
+      launch: (runtime) => this.launch(runtime),
+    });
     this.health = new HealthMonitor(
       {
         ready: (runtime, result) => this.onReady(runtime, result.message),
@@ -129,11 +133,7 @@ export class Orchestrator {
    * still waiting for a dependency are not in line yet.
    */
   queuePositions(): Map<AgentRuntime, number> {
-    const positions = new Map<AgentRuntime, number>();
-    for (const runtime of this.pending) {
-      if (runtime.status === "waiting" && runtime.waitingReason === "queued") positions.set(runtime, positions.size + 1);
-    }
-    return positions;
+    return this.queue.positions();
   }
 
   counts(): AgentCounts {
@@ -217,7 +217,7 @@ export class Orchestrator {
   async shutdown(onStopped: (name: string, graceful: boolean) => void): Promise<{ stopped: number; allGraceful: boolean }> {
     if (this.shuttingDown) throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is already under way");
     this.shuttingDown = true;
-    this.pending = [];
+    this.queue.clear();
     const active = this.list().filter(isActive);
     this.record({
       type: "SHUTDOWN_INITIATED",
@@ -368,17 +368,14 @@ export class Orchestrator {
   }
 
   private enqueue(runtime: AgentRuntime, place: { front?: boolean } = {}): void {
-    if (!this.pending.includes(runtime)) {
-      if (place.front) this.pending.unshift(runtime);
-      else this.pending.push(runtime);
-    }
+    this.queue.add(runtime, place.front);
     runtime.status = "waiting";
     runtime.waitingReason = "dependencies";
   }
 
   /** A periodic run fell due; a run still going or still queued makes this one a skipped run. */
   private runDue(runtime: AgentRuntime): void {
-    const inFlight = runtime.process !== null || this.pending.includes(runtime);
+    const inFlight = runtime.process !== null || this.queue.has(runtime);
     // The run in flight is the last one the limit allows: nothing more is due, so nothing is skipped.
     const { limit, overlap } = runtime.config;
     if (limit !== -1 && runtime.runsDone + (inFlight ? 1 : 0) >= limit) return;
@@ -405,27 +402,7 @@ export class Orchestrator {
 
   /** Starts whatever can start now: dependencies satisfied and a worker slot free, in FIFO order. */
   private reconcile(): void {
-    if (this.shuttingDown) return;
-    const limit = this.config.orchestrator.max_workers;
-    const lookup = (name: string) => this.runtimes.get(name);
-    let started = true;
-    while (started) {
-      started = false;
-      for (const runtime of this.pending) {
-        if (!allSatisfied(runtime, lookup)) {
-          runtime.waitingReason = "dependencies";
-          continue;
-        }
-        if (limit > 0 && this.liveProcesses >= limit) {
-          runtime.waitingReason = "queued";
-          continue;
-        }
-        this.pending = this.pending.filter((other) => other !== runtime);
-        this.launch(runtime);
-        started = true;
-        break;
-      }
-    }
+    if (!this.shuttingDown) this.queue.drain();
   }
 
   private launch(runtime: AgentRuntime): void {
@@ -451,7 +428,7 @@ export class Orchestrator {
       return;
     }
     runtime.lastError = null;
-    this.liveProcesses++;
+    this.queue.processStarted();
     runtime.process = child;
     this.pidRecords.add(config.name, child.pid, this.instance);
     // With a ready check the agent is "starting" until it passes; dependents on `ready` wait.
@@ -492,7 +469,7 @@ export class Orchestrator {
 
   private onExit(runtime: AgentRuntime, child: AgentProcess, info: ExitInfo): void {
     if (runtime.process !== child) return;
-    this.liveProcesses--;
+    this.queue.processEnded();
     this.pidRecords.remove(runtime.config.name);
     runtime.process = null;
     this.health.end(runtime);
@@ -538,7 +515,7 @@ export class Orchestrator {
     runtime.wanted = false;
     runtime.overlapQueued = false;
     this.health.end(runtime);
-    this.pending = this.pending.filter((other) => other !== runtime);
+    this.queue.remove(runtime);
     this.schedule.cancel(runtime);
     clearTimers(runtime);
     const child = runtime.process;
