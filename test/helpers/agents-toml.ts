@@ -1,6 +1,7 @@
 // Writing [agents.*] tables and reading agent state back, for tests of agent behaviour.
 
 import type { AgentStatusData, PsAgent } from "../../src/protocol/commands.ts";
+import { groupMembers } from "./processes.ts";
 import type { Served } from "./serve.ts";
 import { waitFor } from "./wait.ts";
 
@@ -52,6 +53,13 @@ export function until(served: Served, name: string, match: (row: PsAgent) => boo
 
 export const running = (served: Served, name: string, timeoutMs?: number) =>
   until(served, name, (row) => row.status === "running" && row.pid !== null, "to run", timeoutMs);
+
+/**
+ * Running with its loop begun: a second member in its group (the loop's `sleep`). A `trap` set
+ * before the loop is in place by then, so a stop cannot reach the shell before its trap does.
+ */
+export const armed = (served: Served, name: string, timeoutMs?: number) =>
+  until(served, name, (row) => row.status === "running" && row.pid !== null && groupMembers(row.pid).length >= 2, "to run with its trap set", timeoutMs);
 
 export const inStatus = (served: Served, name: string, status: PsAgent["status"], timeoutMs?: number) =>
   until(served, name, (row) => row.status === status, `to be ${status}`, timeoutMs);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { PsAgent } from "../../src/protocol/commands.ts";
 import { groupMembers, isAlive } from "../helpers/processes.ts";
 import { type Served, serve } from "../helpers/serve.ts";
-import { agent, inStatus, psAll, psOf, running, sh, statusOf, until } from "../helpers/agents-toml.ts";
+import { agent, armed, inStatus, psAll, psOf, running, sh, statusOf, until } from "../helpers/agents-toml.ts";
 import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -351,7 +351,7 @@ concurrent("stop of an agent that exits on TERM → graceful_shutdown true", asy
   await using served = await serve(
     agent("Polite", { command: sh("trap 'echo bye; exit 0' TERM; while true; do sleep 0.05; done"), stop_timeout: 5 }),
   );
-  const { pid } = await running(served, "Polite");
+  const { pid } = await armed(served, "Polite");
   const t0 = Date.now();
   expect(await served.data("stop", { agent: "Polite" })).toEqual({ agent: "Polite", action: "stopped", graceful_shutdown: true });
   expect(Date.now() - t0).toBeLessThan(4_000);
@@ -404,7 +404,7 @@ concurrent("stop_signal: the configured signal is what the agent gets first", as
   await using served = await serve(
     agent("IntOnly", { command: sh("trap '' TERM; trap 'exit 0' INT; while true; do sleep 0.05; done"), stop_signal: "SIGINT", stop_timeout: 5 }),
   );
-  const { pid } = await running(served, "IntOnly");
+  const { pid } = await armed(served, "IntOnly");
   const t0 = Date.now();
   expect(await served.data("stop", { agent: "IntOnly" })).toEqual({ agent: "IntOnly", action: "stopped", graceful_shutdown: true });
   expect(Date.now() - t0).toBeLessThan(4_000);
@@ -522,7 +522,7 @@ concurrent("SIGTERM to serve: shutdown_timeout bounds the whole shutdown, even w
 
 concurrent("a second SIGTERM to serve kills every agent at once", async () => {
   await using served = await serve(agent("Stubborn", { command: sh("trap '' TERM; while true; do sleep 0.05; done"), stop_timeout: 30 }));
-  const pid = (await running(served, "Stubborn")).pid as number;
+  const pid = (await armed(served, "Stubborn")).pid as number;
   served.proc.kill("SIGTERM");
   await waitFor(async () => (await psOf(served, "Stubborn")).status === "stopping", "Stubborn to be stopping");
   const t0 = Date.now();

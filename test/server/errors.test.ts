@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { call, request } from "../../src/client/connection.ts";
 import type { Envelope, ErrorEnvelope } from "../../src/protocol/envelope.ts";
 import { type ErrorCode, ProtocolError } from "../../src/protocol/errors.ts";
+import { armed } from "../helpers/agents-toml.ts";
 import { serve, tempDir } from "../helpers/serve.ts";
 import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -88,7 +89,7 @@ concurrent('PERMISSION_DENIED: blocked_commands = ["shutdown"] refuses shutdown 
 
 concurrent("ORCHESTRATOR_BUSY: a second stop or restart while a stop of the same agent is in flight", async () => {
   await using served = await serve(stubborn("Stubborn", 3) + sleeper("Other"));
-  await waitFor(async () => (await statusOf(served, "Stubborn")) === "running", "Stubborn to run");
+  await armed(served, "Stubborn");
 
   const startedAt = Date.now();
   const firstStop = served.call("stop", { agent: "Stubborn" }, 10_000);
@@ -118,7 +119,7 @@ concurrent("ORCHESTRATOR_BUSY: a second stop or restart while a stop of the same
 concurrent("ORCHESTRATOR_BUSY: changing commands are refused during a shutdown while ps still answers", async () => {
   // stop_timeout 6: the checks below must all land while Stubborn is still stopping, even on a loaded machine.
   await using served = await serve(stubborn("Stubborn", 6) + sleeper("Idle", "autostart = false"));
-  await waitFor(async () => (await statusOf(served, "Stubborn")) === "running", "Stubborn to run");
+  await armed(served, "Stubborn");
 
   const stream = call("shutdown", {}, { socketPath: served.socket, timeoutMs: 15_000 });
   // Once the first frame is out, the shutdown is under way.
@@ -152,7 +153,7 @@ concurrent("ORCHESTRATOR_BUSY: changing commands are refused during a shutdown w
 
 concurrent("COMMAND_TIMEOUT: a stop that outlasts command_timeout is answered at the deadline", async () => {
   await using served = await serve(stubborn("Stubborn", 5), { orchestrator: "command_timeout = 1" });
-  await waitFor(async () => (await statusOf(served, "Stubborn")) === "running", "Stubborn to run");
+  await armed(served, "Stubborn");
 
   const startedAt = Date.now();
   const answer = await served.call("stop", { agent: "Stubborn" }, 10_000);
