@@ -272,8 +272,12 @@ interface Sample {
 }
 
 interface Measure {
-  /** serve's fds less FDS_PER_LIVE_AGENT per live agent process: what should not grow. */
+  /**
+   * serve's fds less FDS_PER_LIVE_AGENT per live agent process and less the agents' open log
+   * files (opened at an agent's first output, at most one per agent): what should not grow.
+   */
   fds: number;
+  logFiles: number;
   rawFds: number;
   live: number;
   rss: number;
@@ -507,7 +511,8 @@ async function drainLoad(run: Run, bound = 60_000): Promise<void> {
 /**
  * serve's fds and RSS with no client connected and churn paused. Open fds move with the number of
  * live agent processes, so they are counted less FDS_PER_LIVE_AGENT each, taken between two ps
- * answers that agree on the live pids.
+ * answers that agree on the live pids; the agents' log files are counted apart (bounded by the
+ * number of agents, checked in fdVerdict).
  */
 async function quietMeasure(run: Run): Promise<Measure | null> {
   const serve = run.serve;
@@ -530,7 +535,8 @@ async function quietMeasure(run: Run): Promise<Measure | null> {
       const livePids = (agents: PsAgent[]) => agents.flatMap((agent) => (agent.pid === null ? [] : [agent.pid])).sort().join(",");
       if (livePids(before) !== livePids(after)) continue;
       const live = before.filter((agent) => agent.pid !== null).length;
-      measures.push({ fds: rawFds - FDS_PER_LIVE_AGENT * live, rawFds, live, rss, kinds });
+      const logFiles = kinds.get(`${join(run.dir, "state", "logs")}/*`) ?? 0;
+      measures.push({ fds: rawFds - FDS_PER_LIVE_AGENT * live - logFiles, logFiles, rawFds, live, rss, kinds });
     }
     if (measures.length === 0) return null;
     const fewest = measures.reduce((a, b) => (b.fds < a.fds ? b : a));
@@ -681,10 +687,14 @@ function growthVerdict(run: Run, baseline: Measure | null, end: Measure | null):
     );
   }
   if (rssGrowth > run.options.rssGrowth) details.push(`RSS grew by ${rssGrowth.toFixed(1)} % (limit ${run.options.rssGrowth} %)`);
+  // One log file per agent at most, however much churn there was.
+  if (end.logFiles > run.plans.length) details.push(`${end.logFiles} agent log files open for ${run.plans.length} agents`);
   return {
     name,
     ok: details.length === 0,
-    summary: `fds ${signed(fdGrowth)} (limit +${run.options.fdGrowth}), RSS ${signed(rssGrowth, 1)} % (limit +${run.options.rssGrowth} %)`,
+    summary:
+      `fds ${signed(fdGrowth)} (limit +${run.options.fdGrowth}), RSS ${signed(rssGrowth, 1)} % (limit +${run.options.rssGrowth} %), ` +
+      `agent log files open ${end.logFiles} of at most ${run.plans.length}`,
     details,
   };
 }
@@ -726,7 +736,8 @@ async function shutdownVerdict(run: Run): Promise<Verdict> {
 /** serve's error lines other than an agent failing (which churn and the crashers cause on purpose). */
 function unexpectedLogErrors(run: Run): string[] {
   if (!existsSync(run.serveLog)) return [];
-  const agentFailed = /^\S+ error\s+\S+ failed( \((code|signal) [^)]*\)$|: crash loop)/;
+  // Crashers, kill -9 and timeouts make agents fail on purpose; a start that cannot spawn does not.
+  const agentFailed = /^\S+ error\s+\S+ failed( \(|: (killed by signal|crash loop|timed out))/;
   return readFileSync(run.serveLog, "utf8")
     .split("\n")
     .filter((line) => / (error|fatal) /.test(line) && !agentFailed.test(line));
@@ -821,7 +832,7 @@ function printReport(run: Run, facts: { churnSeconds: number; baseline: Measure 
     "",
     `kill -9: ${run.kills.leaders} agent pids, ${run.kills.descendants} descendants; restarts (ps total at end): ${facts.restarts ?? "n/a"}; distinct agent pids seen in ps: ${run.pidsSeen.size}`,
     `executions (report): ${facts.executions}`,
-    `serve fds (less ${FDS_PER_LIVE_AGENT}/live agent) / RSS — baseline after ${options.warmup}s warm-up: ${fmt(facts.baseline)}; end: ${fmt(facts.end)}`,
+    `serve fds (less ${FDS_PER_LIVE_AGENT}/live agent and open agent logs) / RSS — baseline after ${options.warmup}s warm-up: ${fmt(facts.baseline)}; end: ${fmt(facts.end)}`,
     `serve peaks (1 s samples): ${peakFds} fds, ${mb(peakRss)} RSS; RSS trend during churn ${signed(rssTrend(run.samples), 1)} MB/min`,
     "",
   );
