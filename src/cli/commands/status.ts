@@ -1,8 +1,15 @@
+// `status [AGENT]`: one agent in detail, or the orchestrator's figures; with --wait, only once
+// the orchestrator answers (and the agent is up), for scripts.
+
 import { defineCommand } from "citty";
 import type { AgentStatusData, OrchestratorStatusData } from "../../protocol/commands.ts";
 import { clientArgs, clientOptions, takePositionals } from "../args.ts";
+import { emit } from "../output.ts";
 import { renderAgentStatus, renderOrchestratorStatus } from "../render/status.ts";
 import { callAndEmit } from "../run.ts";
+
+const render = (data: AgentStatusData | OrchestratorStatusData) =>
+  "configuration" in data ? renderAgentStatus(data) : renderOrchestratorStatus(data);
 
 export default defineCommand({
   meta: { name: "status", description: "Detailed status of one agent, or of the orchestrator when no agent is named" },
@@ -10,12 +17,19 @@ export default defineCommand({
     agent: { type: "positional", required: false, description: "Agent name (omit for the orchestrator)" },
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,
+    wait: {
+      type: "boolean",
+      description: "Answer only once the orchestrator answers and the agent is up (running, completed, or between periodic runs), within --timeout",
+    },
   },
   async run({ args }) {
     const options = clientOptions(args);
     const { agent } = takePositionals(options, { required: [], optional: ["agent"] });
-    await callAndEmit(options, "status", agent === undefined ? {} : { agent }, (data) =>
-      "configuration" in data ? renderAgentStatus(data as AgentStatusData) : renderOrchestratorStatus(data as OrchestratorStatusData),
-    );
+    if (args.wait) {
+      const { waitForStatus } = await import("../status-wait.ts");
+      emit(await waitForStatus(options, agent), options.format, render);
+      return;
+    }
+    await callAndEmit(options, "status", agent === undefined ? {} : { agent }, render);
   },
 });
