@@ -57,11 +57,12 @@ test.concurrent("jitter: each run starts up to `jitter` seconds after it is due,
     const found = await times(served, "Jittery", "EXECUTION_STARTED");
     return found.length === 6 && found;
   }, "six runs", 15_000);
-  // Ticks come every 0.5 s from the schedule's start; each run is 0-0.4 s after its tick.
+  // Ticks come every 0.5 s from the schedule's start; each run is 0-0.4 s after its tick (plus
+  // up to 0.15 s for a timer that fires late on a loaded machine).
   const gaps = starts.slice(1).map((at, i) => at - (starts[i] as number));
   for (const gap of gaps) {
-    expect(gap).toBeGreaterThan(500 - 400 - 50);
-    expect(gap).toBeLessThan(500 + 400 + 50);
+    expect(gap).toBeGreaterThan(500 - 400 - 150);
+    expect(gap).toBeLessThan(500 + 400 + 150);
   }
   // Without jitter every gap would be 0.5 s.
   expect(Math.max(...gaps) - Math.min(...gaps)).toBeGreaterThan(40);
