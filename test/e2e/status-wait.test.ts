@@ -93,7 +93,8 @@ concurrent("an agent not up within --timeout: COMMAND_TIMEOUT naming its status,
 });
 
 test.concurrent("no serve within --timeout: the connection error, exit 3", async () => {
-  const ran = await cli(["status", "--wait", "--timeout", "0.3", join(tempDir(), "none.sock")]);
+  // A folder never created: nothing to clean up, and the socket is as missing as can be.
+  const ran = await cli(["status", "--wait", "--timeout", "0.3", `/tmp/pyo-never-${process.pid}-${Date.now()}/none.sock`]);
   expect(ran.code).toBe(3);
   expect(JSON.parse(ran.stdout).error).toMatchObject({ code: "SOCKET_CONNECTION_ERROR", details: { errno: "ENOENT" } });
 });
