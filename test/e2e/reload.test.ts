@@ -3,7 +3,7 @@
 // for a restart of serve.
 
 import { expect, test } from "bun:test";
-import { agent, inStatus, psAll, running } from "../helpers/agents-toml.ts";
+import { agent, armed, inStatus, psAll, running } from "../helpers/agents-toml.ts";
 import { cli } from "../helpers/cli.ts";
 import { isAlive } from "../helpers/processes.ts";
 import { serve } from "../helpers/serve.ts";
@@ -128,7 +128,8 @@ test.concurrent("a reload while another command is changing an agent gets ORCHES
   using _slot = await serveSlot();
   const STUBBORN = agent("Stubborn", { command: ["sh", "-c", "trap '' TERM; sleep 300 & wait"], stop_timeout: 1 });
   await using served = await serve(STUBBORN + agent("Other", { command: ["sleep", "300"] }));
-  await running(served, "Stubborn");
+  // armed: its trap is set (the sleep after it has started), so the stop cannot end it at once.
+  await armed(served, "Stubborn");
   await running(served, "Other");
 
   const stopping = served.call("stop", { agent: "Stubborn" });
@@ -139,7 +140,7 @@ test.concurrent("a reload while another command is changing an agent gets ORCHES
 
   // Changing Stubborn makes the reload wait out its stop_timeout; meanwhile other changes are refused.
   await served.data("start", { agent: "Stubborn" });
-  await running(served, "Stubborn");
+  await armed(served, "Stubborn");
   served.rewrite(agent("Stubborn", { command: ["sh", "-c", "trap '' TERM; sleep 301 & wait"], stop_timeout: 1 }) + agent("Other", { command: ["sleep", "300"] }));
   const reloading = served.call("reload");
   await inStatus(served, "Stubborn", "stopping");

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { AgentStatusData } from "../../src/protocol/commands.ts";
 import type { Envelope } from "../../src/protocol/envelope.ts";
 import { ProtocolError } from "../../src/protocol/errors.ts";
-import { agent, inStatus, psOf, running, sh, statusOf } from "../helpers/agents-toml.ts";
+import { agent, armed, inStatus, psOf, running, sh, statusOf } from "../helpers/agents-toml.ts";
 import { rawConnect } from "../helpers/raw-socket.ts";
 import { type Served, serve } from "../helpers/serve.ts";
 import { concurrent } from "../helpers/slots.ts";
@@ -205,7 +205,8 @@ concurrent("during shutdown: start/stop/restart/shutdown from 30 clients get ORC
   await using served = await serve(
     agent("Slow", { command: SLOW_TO_LEAVE(2), stop_timeout: 5 }) + agent("Idle", { command: ["sleep", "30"], autostart: false }),
   );
-  await running(served, "Slow");
+  // Its trap set, Slow takes its 2 s to leave, whenever the shutdown's TERM comes.
+  await armed(served, "Slow");
   using shutdown = await rawConnect(served.socket);
   await shutdown.send(`${JSON.stringify({ id: "bye", command: "shutdown", args: {} })}\n`);
   expect(await shutdown.next()).toMatchObject({ id: "bye", status: "success", stream: true, data: { action: "shutdown_initiated", agents_to_stop: 1 } });
