@@ -2,16 +2,12 @@
 // one line per event on a terminal, one compact JSON envelope per frame (NDJSON) otherwise.
 
 import { defineCommand } from "citty";
-import { call } from "../../client/connection.ts";
-import type { HistoryArgs, HistoryData } from "../../protocol/commands.ts";
-import { type Envelope, failure } from "../../protocol/envelope.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import type { HistoryArgs } from "../../protocol/commands.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
-import { EXIT } from "../errors.ts";
-import { exitCodeFor, publicEnvelope, writeErrorLine, writeText } from "../output.ts";
+import { publicEnvelope, writeText } from "../output.ts";
 import { renderEventLine, renderHistory } from "../render/history.ts";
 import { callAndEmit } from "../run.ts";
-import { endStreamOnInterrupt } from "../stream-end.ts";
+import { followStream } from "../stream-end.ts";
 
 export default defineCommand({
   meta: { name: "history", description: "The event history: what the orchestrator and its agents did" },
@@ -57,27 +53,10 @@ function wireArgs(args: Record<string, unknown>): HistoryArgs {
   return wire as HistoryArgs;
 }
 
-/** Prints frames until serve ends the stream (exit 0), goes away (exit 3), or the user stops it (exit 0). */
-async function follow(options: ClientOptions, args: HistoryArgs): Promise<void> {
-  const release = endStreamOnInterrupt();
-  try {
-    for await (const envelope of call("history", args, options)) {
-      if (envelope.status === "error") return fail(envelope, options);
-      if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
-      else if (envelope.data.events.length > 0) writeText(envelope.data.events.map(renderEventLine).join("\n"));
-    }
-    process.exitCode = EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof ProtocolError)) throw error;
-    fail(failure(null, error.toWire()), options);
-  } finally {
-    release();
-  }
-}
-
-/** The error as one line: a compact envelope on stdout (the stream's last line) or `✗ …` on stderr. */
-function fail(envelope: Envelope<HistoryData> & { status: "error" }, options: ClientOptions): void {
-  if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
-  else writeErrorLine(envelope.error);
-  process.exitCode = exitCodeFor(envelope.error);
+/** New events as they happen: a line each on a terminal, one compact envelope per frame otherwise. */
+function follow(options: ClientOptions, args: HistoryArgs): Promise<void> {
+  return followStream(options, "history", args, (envelope) => {
+    if (options.format === "json") writeText(JSON.stringify(publicEnvelope(envelope)));
+    else if (envelope.data.events.length > 0) writeText(envelope.data.events.map(renderEventLine).join("\n"));
+  });
 }

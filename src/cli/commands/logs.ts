@@ -2,16 +2,14 @@
 // until Ctrl+C — as a table on a terminal, one compact JSON envelope per frame (NDJSON) in json mode.
 
 import { defineCommand } from "citty";
-import { call } from "../../client/connection.ts";
 import { LOGS_LIMITS, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
-import { type Envelope, failure } from "../../protocol/envelope.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import type { Envelope } from "../../protocol/envelope.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { emit, exitCodeFor, publicEnvelope, writeText } from "../output.ts";
+import { emit, publicEnvelope, writeText } from "../output.ts";
 import { LIMITED_NOTE, renderLogs } from "../render/logs.ts";
 import { requestOrFailure } from "../run.ts";
-import { endStreamOnInterrupt } from "../stream-end.ts";
+import { followStream } from "../stream-end.ts";
 
 export default defineCommand({
   meta: { name: "logs", description: "An agent's last output lines; with --follow, then new lines as they come" },
@@ -55,33 +53,15 @@ function show(envelope: Envelope<LogsData>, options: ClientOptions): void {
   process.exitCode = EXIT.ok;
 }
 
-/** Prints frames until the orchestrator ends the stream (exit 0), goes away (exit 3) or Ctrl+C (exit 0). */
-async function follow(options: ClientOptions, request: LogsArgs): Promise<void> {
-  const release = endStreamOnInterrupt();
-  try {
-    let first = true;
-    for await (const envelope of call("logs", request, options)) {
-      if (envelope.status === "error") return fail(envelope, options);
-      if (options.format === "json") writeText(JSON.stringify(publicEnvelope(envelope)));
-      else {
-        if (first && envelope.data.limited) process.stderr.write(`${LIMITED_NOTE}\n`);
-        if (envelope.data.lines.length > 0) writeText(renderLogs(envelope.data));
-      }
-      first = false;
+/** The last lines, then new ones as they are written; the "limited" note once, before the first. */
+function follow(options: ClientOptions, request: LogsArgs): Promise<void> {
+  let first = true;
+  return followStream(options, "logs", request, (envelope) => {
+    if (options.format === "json") writeText(JSON.stringify(publicEnvelope(envelope)));
+    else {
+      if (first && envelope.data.limited) process.stderr.write(`${LIMITED_NOTE}\n`);
+      if (envelope.data.lines.length > 0) writeText(renderLogs(envelope.data));
     }
-    process.exitCode = EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof ProtocolError)) throw error;
-    fail(failure(null, error.toWire()), options);
-  } finally {
-    release();
-  }
-}
-
-/** An error ends the stream: a compact envelope on stdout (the NDJSON's last line) or `✗ …` on stderr. */
-function fail(envelope: Envelope & { status: "error" }, options: ClientOptions): void {
-  if (options.format === "json") {
-    writeText(JSON.stringify(publicEnvelope(envelope)));
-    process.exitCode = exitCodeFor(envelope.error);
-  } else emit(envelope, options.format, renderLogs);
+    first = false;
+  });
 }

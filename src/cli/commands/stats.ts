@@ -5,16 +5,16 @@ import { defineCommand } from "citty";
 import { call } from "../../client/connection.ts";
 import { noAnswerError } from "../../client/errors.ts";
 import { STATS_WATCH_INTERVAL, type StatsWatchFrame } from "../../protocol/commands.ts";
-import { type Envelope, failure } from "../../protocol/envelope.ts";
+import { type ErrorEnvelope, failure } from "../../protocol/envelope.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { exitCodeFor, publicEnvelope, writeErrorLine } from "../output.ts";
+import { publicEnvelope } from "../output.ts";
 import { renderStats } from "../render/stats.ts";
 import { renderStatsWatch } from "../render/stats-watch.ts";
 import { callAndEmit } from "../run.ts";
 import { openScreen, type WatchScreen } from "../watch-screen.ts";
-import { endStreamOnInterrupt, exitNow } from "../stream-end.ts";
+import { endStreamOnInterrupt, endWithError, exitNow } from "../stream-end.ts";
 
 const { min, max } = STATS_WATCH_INTERVAL;
 
@@ -100,10 +100,8 @@ async function watch(options: ClientOptions, interval: number): Promise<void> {
   }
 }
 
-/** The error as one line: a compact envelope on stdout (the NDJSON stream's last line) or `✗ …` on stderr. */
-function fail(envelope: Envelope & { status: "error" }, options: ClientOptions, screen: WatchScreen | null): void {
+/** The screen given back first, then the error as the stream's last line. */
+function fail(envelope: ErrorEnvelope, options: ClientOptions, screen: WatchScreen | null): void {
   screen?.restore();
-  if (options.format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
-  else writeErrorLine(envelope.error);
-  process.exitCode = exitCodeFor(envelope.error);
+  endWithError(envelope, options.format);
 }
