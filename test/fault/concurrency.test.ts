@@ -9,6 +9,7 @@ import type { Envelope } from "../../src/protocol/envelope.ts";
 import { ProtocolError } from "../../src/protocol/errors.ts";
 import { agent, armed, inStatus, psOf, running, sh, statusOf } from "../helpers/agents-toml.ts";
 import { rawConnect } from "../helpers/raw-socket.ts";
+import { mulberry32 } from "../helpers/seeded.ts";
 import { type Served, serve } from "../helpers/serve.ts";
 import { concurrent } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -31,18 +32,6 @@ const LOSER_CODES: Record<Changing, string[]> = {
 interface Answer {
   command: Changing;
   envelope: Envelope;
-}
-
-/** A small seeded generator, so a failing round can be replayed from the seed in the message. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The pid and process group of every live process carrying this serve's marker. */
@@ -139,7 +128,7 @@ concurrent(
     await running(served, "Raced");
     const tally: Record<string, number> = {};
     const seed = Date.now();
-    const rng = random(seed);
+    const rng = mulberry32(seed);
     for (let round = 1; round <= 10; round++) {
       const context = `round ${round}, seed ${seed}`;
       // Each round has its own mix, so some are mostly starts (ALREADY_RUNNING) and some mostly stops (NOT_RUNNING).
@@ -240,7 +229,7 @@ concurrent("a shutdown in the middle of a command storm: no agent process is sta
   await using served = await serve(agent("Storm", { command: SLOW_TO_LEAVE(0.2), stop_timeout: 5 }));
   await running(served, "Storm");
   const seed = Date.now();
-  const rng = random(seed);
+  const rng = mulberry32(seed);
   const pick = () => CHANGING[Math.floor(rng() * CHANGING.length)] as Changing;
   let shutdownAt = Number.POSITIVE_INFINITY;
   const outcomes: string[] = [];

@@ -9,6 +9,7 @@ import { MAX_COMMAND_LENGTH, MAX_LINE_BYTES } from "../../src/protocol/codec.ts"
 import type { Envelope, RequestId } from "../../src/protocol/envelope.ts";
 import type { ErrorCode } from "../../src/protocol/errors.ts";
 import { type RawConnection, rawConnect } from "../helpers/raw-socket.ts";
+import { concatBytes } from "../helpers/seeded.ts";
 import { type Served, serve } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -53,15 +54,6 @@ afterAll(async () => {
 
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 const bytes = (text: string) => new TextEncoder().encode(text);
-const concat = (...parts: Uint8Array[]) => {
-  const all = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  return all;
-};
 
 function ok(id: RequestId | null, data: unknown): Envelope {
   return { id, status: "success", data, timestamp: expect.stringMatching(TIMESTAMP) };
@@ -230,8 +222,8 @@ test("a 10 MB line without a newline: INVALID_REQUEST, then the server stops rea
 test("a good request and an over-long line in one write: the request is answered, then INVALID_REQUEST, then close", async () => {
   // Both arrive in one read: the line splitter must not lose the complete line before the bad one.
   await eachAnsweredThenClosed([
-    { why: "then too long", sent: concat(bytes(line({ id: 1, command: "ps" })), noise(MAX_LINE_BYTES + 1, 3)), expected: [ok(1, psData()), tooLong()] },
-    { why: "then not UTF-8", sent: concat(bytes(line({ id: 2, command: "ps" })), new Uint8Array([0xff, 0x0a])), expected: [ok(2, psData()), err(null, "INVALID_REQUEST")] },
+    { why: "then too long", sent: concatBytes(bytes(line({ id: 1, command: "ps" })), noise(MAX_LINE_BYTES + 1, 3)), expected: [ok(1, psData()), tooLong()] },
+    { why: "then not UTF-8", sent: concatBytes(bytes(line({ id: 2, command: "ps" })), new Uint8Array([0xff, 0x0a])), expected: [ok(2, psData()), err(null, "INVALID_REQUEST")] },
   ]);
   await stillServing("a good request before a bad line");
 }, 10_000);
@@ -289,15 +281,15 @@ test("huge requests within the limit: answered by their content, never by their 
 test("NUL bytes, invalid UTF-8 and random binary: INVALID_REQUEST and closed; escaped NUL and lone surrogates are just data", async () => {
   const request = bytes('{"id":1,"command":"ps"}');
   await eachAnsweredThenClosed([
-    { why: "a raw NUL after the object", sent: concat(request, new Uint8Array([0x00, 0x0a])), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "a raw NUL inside a string", sent: concat(bytes('{"id":"a'), new Uint8Array([0x00]), bytes('b","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "only NULs", sent: concat(new Uint8Array(1000), bytes("\n")), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "overlong '/'", sent: concat(bytes('{"id":"'), new Uint8Array([0xc0, 0xaf]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "UTF-8-encoded surrogate", sent: concat(bytes('{"id":"'), new Uint8Array([0xed, 0xa0, 0x80]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "a 5-byte sequence", sent: concat(bytes('{"id":"'), new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "a character cut by the newline", sent: concat(bytes('{"id":"'), new Uint8Array([0xe6, 0x97, 0x0a])), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "4 kB of random binary", sent: concat(noise(4096, 11), bytes("\n")), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "binary after a good request", sent: concat(bytes(line({ id: 9, command: "ps" })), noise(100, 5), bytes("\n")), expected: [ok(9, psData()), err(null, "INVALID_REQUEST")] },
+    { why: "a raw NUL after the object", sent: concatBytes(request, new Uint8Array([0x00, 0x0a])), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "a raw NUL inside a string", sent: concatBytes(bytes('{"id":"a'), new Uint8Array([0x00]), bytes('b","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "only NULs", sent: concatBytes(new Uint8Array(1000), bytes("\n")), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "overlong '/'", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xc0, 0xaf]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "UTF-8-encoded surrogate", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xed, 0xa0, 0x80]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "a 5-byte sequence", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "a character cut by the newline", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xe6, 0x97, 0x0a])), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "4 kB of random binary", sent: concatBytes(noise(4096, 11), bytes("\n")), expected: [err(null, "INVALID_REQUEST")] },
+    { why: "binary after a good request", sent: concatBytes(bytes(line({ id: 9, command: "ps" })), noise(100, 5), bytes("\n")), expected: [ok(9, psData()), err(null, "INVALID_REQUEST")] },
   ]);
   // Escaped, the same characters are valid JSON strings: they come back intact in the id.
   using connection = await rawConnect(served.socket);

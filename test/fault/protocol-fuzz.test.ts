@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { MAX_LINE_BYTES } from "../../src/protocol/codec.ts";
 import { ERROR_CODES } from "../../src/protocol/errors.ts";
 import { serve } from "../helpers/serve.ts";
+import { concatBytes, mulberry32 } from "../helpers/seeded.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -19,16 +20,9 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 const SEED = process.env.PYO_FUZZ_SEED ? Number(process.env.PYO_FUZZ_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
 
-/** mulberry32: small, fast, and the same sequence everywhere for one seed. */
+/** Seeded choices: the frames are a pure function of the seed. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;
   const chance = (p: number) => next() < p;
@@ -162,15 +156,6 @@ function frame(rng: Rng): Uint8Array {
   return bytes;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const all = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  return all;
-}
 
 interface Plan {
   frames: Uint8Array[];
@@ -237,7 +222,7 @@ async function exchange(path: string, { frames, vanish }: Plan): Promise<string>
       error: finish,
     },
   });
-  let pending = concat(frames);
+  let pending = concatBytes(...frames);
   while (pending.length > 0 && !gone) {
     const written = socket.write(pending);
     pending = pending.subarray(Math.max(0, written));
@@ -296,7 +281,7 @@ test("fuzzed frames on many connections: every answer is an envelope, serve live
   );
   const plans = plan(SEED);
   // The frames depend on the seed alone.
-  const digest = (all: Plan[]) => Bun.hash(concat(all.flatMap((each) => each.frames))).toString(16);
+  const digest = (all: Plan[]) => Bun.hash(concatBytes(...all.flatMap((each) => each.frames))).toString(16);
   expect(digest(plan(SEED))).toBe(digest(plans));
   const rssBefore = rssBytes(served.proc.pid);
   const startedAt = performance.now();
@@ -322,7 +307,7 @@ test("fuzzed frames on many connections: every answer is an envelope, serve live
       const lines = text.split("\n").filter((line) => line !== "");
       // One answer per line sent, plus one for an unterminated tail past the line limit: that
       // is refused as it grows (INVALID_REQUEST, then close), not when a newline comes.
-      const sent = concat(current.frames);
+      const sent = concatBytes(...current.frames);
       const newlines = sent.filter((byte) => byte === 0x0a).length;
       const oversizedTail = sent.length - (sent.lastIndexOf(0x0a) + 1) > MAX_LINE_BYTES ? 1 : 0;
       if (lines.length > newlines + oversizedTail) problems.push(`connection ${index}: ${lines.length} answers to ${newlines} lines`);
