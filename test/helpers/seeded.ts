@@ -1,17 +1,7 @@
 // Reproducible randomness and byte building for the fault tests: a failing run is replayed
-// from the seed it printed.
+// from the seed it printed. The generator is the bench's (one implementation for both).
 
-/** mulberry32: small, fast, and the same sequence everywhere for one seed; values in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { mulberry32 } from "../../bench/lib/random.ts";
 
 /** The parts one after another, in one buffer. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
