@@ -1,5 +1,6 @@
-// Measuring instruments for bench/run.ts: wall time of a fresh process, CPU time from the
-// scheduler (nanoseconds, all threads), resident memory (RSS and PSS), and waiting on a condition.
+// Measuring instruments for bench/run.ts and bench/soak.ts: median and percentile, wall time of a
+// fresh process, CPU time from the scheduler (nanoseconds, all threads), proportional memory
+// (PSS; RSS is procfs.ts's), and waiting on a condition.
 
 import { dlopen, FFIType, type Pointer, ptr } from "bun:ffi";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -113,16 +114,6 @@ function processClock(): ((id: number, time: Pointer) => number) | null {
   return clockGettime;
 }
 
-/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM), or 0 when gone. */
-export function statusBytes(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile"): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-    return match?.[1] ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Proportional set size in bytes (shared pages split among their users), or 0 when gone. */
 export function pssBytes(pid: number): number {
   try {
@@ -185,5 +176,9 @@ export const fmt = {
   },
   ratio(value: number): string {
     return Number.isFinite(value) ? `${value.toFixed(2)}×` : "–";
+  },
+  /** A change, with its sign: "+3", "-1.5". */
+  signed(value: number, digits = 0): string {
+    return `${value >= 0 ? "+" : ""}${value.toFixed(digits)}`;
   },
 };

@@ -69,14 +69,19 @@ export function commandLine(pid: number): string {
   }
 }
 
-/** VmRSS in bytes, or null when the process is gone. */
-export function rssBytes(pid: number): number | null {
+/** A memory field of /proc/<pid>/status in bytes, or null when the process is gone. */
+export function statusBytes(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile"): number | null {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "latin1"));
     return match?.[1] ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
+}
+
+/** VmRSS (resident memory) in bytes, or null when the process is gone. */
+export function rssBytes(pid: number): number | null {
+  return statusBytes(pid, "VmRSS");
 }
 
 /** Open file descriptors, or null when the process is gone. */

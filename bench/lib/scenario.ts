@@ -2,7 +2,8 @@
 // where no measurement disturbs the next (status samples before the idle window, kills after it).
 
 import { readFileSync } from "node:fs";
-import { childrenOf, cpuNanos, median, pssBytes, reaped, statusBytes, timedRun, waitFor } from "./measure.ts";
+import { childrenOf, cpuNanos, median, pssBytes, reaped, timedRun, waitFor } from "./measure.ts";
+import { statusBytes } from "./procfs.ts";
 import type { Tool, ToolRun } from "./tool.ts";
 
 export interface ScenarioOptions {
@@ -110,9 +111,9 @@ async function measure(tool: Tool, run: ToolRun, n: number, options: ScenarioOpt
   const idleCpuMs = (cpuAfter - cpuBefore) / 1e6;
   const idleCpuPercent = (idleCpuMs / idleWallMs) * 100;
   const supervisorsNow = run.supervisorPids();
-  const memoryBytes = supervisorsNow.reduce((sum, pid) => sum + (run.memoryKind === "RSS" ? statusBytes(pid, "VmRSS") : pssBytes(pid)), 0);
-  const memoryAnonBytes = supervisorsNow.reduce((sum, pid) => sum + statusBytes(pid, "RssAnon"), 0);
-  const memoryFileBytes = supervisorsNow.reduce((sum, pid) => sum + statusBytes(pid, "RssFile"), 0);
+  const memoryBytes = supervisorsNow.reduce((sum, pid) => sum + (run.memoryKind === "RSS" ? (statusBytes(pid, "VmRSS") ?? 0) : pssBytes(pid)), 0);
+  const memoryAnonBytes = supervisorsNow.reduce((sum, pid) => sum + (statusBytes(pid, "RssAnon") ?? 0), 0);
+  const memoryFileBytes = supervisorsNow.reduce((sum, pid) => sum + (statusBytes(pid, "RssFile") ?? 0), 0);
   log(`  status ${median(statusSamplesMs).toFixed(1)} ms, ${run.memoryKind} ${(memoryBytes / 1e6).toFixed(1)} MB, idle CPU ${idleCpuPercent.toFixed(3)} %`);
 
   // (5) kill -9 → replacement running, each of a different agent that has run long enough.
