@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { BINARY, FIXTURES, serve, type Served } from "../helpers/serve.ts";
+import { cli } from "../helpers/cli.ts";
+import { FIXTURES, serve, type Served } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -27,28 +28,9 @@ depends_on = ["Provider"]
 
 // ---- running the binary -------------------------------------------------------------------------
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment a script would have: no colour, and no socket inherited from whoever runs the tests. */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extra };
-  if (!("PYORCHESTRATE_SOCKET" in extra)) delete env.PYORCHESTRATE_SOCKET;
-  return env;
-}
-
-async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
-  const proc = Bun.spawn([BINARY, ...args], { env: cleanEnv(extraEnv), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
 /** Runs a command expected to succeed with JSON on stdout; returns the parsed envelope. */
-async function json(args: string[], extraEnv: Record<string, string> = {}): Promise<any> {
-  const ran = await cli(args, extraEnv);
+async function json(args: string[], env: Record<string, string> = {}): Promise<any> {
+  const ran = await cli(args, { env });
   if (ran.code !== 0) throw new Error(`pyorchestrate ${args.join(" ")} exited ${ran.code}\nstdout: ${ran.stdout}\nstderr: ${ran.stderr}`);
   return JSON.parse(ran.stdout);
 }
@@ -147,7 +129,7 @@ describe("no orchestrator on the socket", () => {
   });
 
   test.concurrent("PYORCHESTRATE_SOCKET is used when no socket is given", async () => {
-    const ran = await cli(["ps"], { PYORCHESTRATE_SOCKET: missing });
+    const ran = await cli(["ps"], { env: { PYORCHESTRATE_SOCKET: missing } });
     expect(ran.code).toBe(3);
     expect(JSON.parse(ran.stdout).error.details.socket_path).toBe(missing);
   });

@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, linkSync, lstatSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "../../src/client/connection.ts";
+import { cli } from "../helpers/cli.ts";
 import { BINARY, serve, type Served, tempDir } from "../helpers/serve.ts";
 import { processesWithEnv } from "../helpers/processes.ts";
 import { serveSlot } from "../helpers/slots.ts";
@@ -21,23 +22,6 @@ depends_on = ["Provider"]
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `pyorchestrate ARGS` to its end, as a shell runs it; killed if it outlives `timeoutMs`. */
-async function run(args: string[], cwd?: string, timeoutMs = 10_000): Promise<Ran> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
-  delete env.PYORCHESTRATE_SOCKET;
-  const proc = Bun.spawn([BINARY, ...args], { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
 
 function answers(socket: string): Promise<boolean> {
   return request("status", {}, { socketPath: socket, timeoutMs: 1_000 }).then(
@@ -87,7 +71,7 @@ command = ["true"]
 execution_interval = -5
 `,
       );
-      const ran = await run(["serve", config], dir);
+      const ran = await cli(["serve", config], { cwd: dir });
       expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 1, stdout: "" });
       expect(ran.stderr).toContain("agents.A.execution_intreval: unknown key (did you mean 'execution_interval'?)");
       expect(ran.stderr).toContain("agents.C.execution_interval: must be a positive number (got -5)");
@@ -105,7 +89,7 @@ execution_interval = -5
     const dir = tempDir();
     try {
       const config = join(dir, "nowhere.toml");
-      const ran = await run(["serve", config], dir);
+      const ran = await cli(["serve", config], { cwd: dir });
       expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 1, stdout: "" });
       expect(ran.stderr).toContain(config);
       expect(ran.stderr).toMatch(/no such file/i);
@@ -117,7 +101,7 @@ execution_interval = -5
   test.concurrent("no config argument and no ./pyorchestrate.toml: exit 1 naming the default file", async () => {
     const dir = tempDir();
     try {
-      const ran = await run(["serve"], dir);
+      const ran = await cli(["serve"], { cwd: dir });
       expect(ran.code).toBe(1);
       expect(ran.stderr).toContain(join(dir, "pyorchestrate.toml"));
     } finally {
@@ -195,7 +179,7 @@ describe("the socket file", () => {
     await using first = await serve(EXAMPLE);
     const pids = await agentsRunning(first);
 
-    const ran = await run(["serve", first.configPath], first.dir);
+    const ran = await cli(["serve", first.configPath], { cwd: first.dir });
     expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 1, stdout: "" });
     expect(ran.stderr).toContain("another orchestrator is already answering");
     expect(ran.stderr).toContain(first.socket);
@@ -274,7 +258,7 @@ describe("enable_command_interface = false", () => {
     expect(existsSync(served.socket)).toBe(false);
     expect(served.proc.exitCode).toBeNull();
 
-    const ran = await run(["ps", served.socket]);
+    const ran = await cli(["ps", served.socket]);
     expect(ran.code).toBe(3);
 
     expect(await served.stop()).toBe(0);

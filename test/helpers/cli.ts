@@ -15,9 +15,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return env;
 }
 
-/** `pyorchestrate ARGS` to its end; killed if it outlives `timeoutMs`. */
-export async function cli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> {
-  const proc = Bun.spawn([BINARY, ...args], { env: cleanEnv(options.env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+/** `pyorchestrate ARGS` to its end (in `cwd`, when given); killed if it outlives `timeoutMs`. */
+export async function cli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
+  const proc = Bun.spawn([BINARY, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const timer = setTimeout(() => proc.kill("SIGKILL"), options.timeoutMs ?? 20_000);
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(timer);
