@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<void> {
   if (name === "__complete") return (await import("./completion/agents.ts")).complete(rest);
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    const { hint } = await import("../config/did-you-mean.ts");
+    const { hint } = await import("../common/did-you-mean.ts");
     return usageError(`unknown command '${name}'${hint(name, Object.keys(COMMANDS))}`, ROOT_USAGE);
   }
   const command = await entry[1]();

@@ -1,7 +1,7 @@
 // [agents.X.ready] and [agents.X.alive]: one check form (command, tcp, http or log) and its
 // timing, each key checked with its path.
 
-import { compileLogPattern, parseHttpTarget, parseTcpTarget } from "../orchestrator/health/targets.ts";
+import { compileLogPattern, parseHttpTarget, parseTcpTarget } from "../common/health-targets.ts";
 import {
   describe,
   fail,

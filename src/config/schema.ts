@@ -1,7 +1,7 @@
 // The shape of the TOML file: known keys, defaults, allowed values, checks for one value,
 // and reading one table with its key path.
 
-import { hint } from "./did-you-mean.ts";
+import { hint } from "../common/did-you-mean.ts";
 import { COMMAND_NAMES } from "../protocol/commands.ts";
 
 export const ORCHESTRATOR_KEYS = [

@@ -2,11 +2,11 @@
 
 import { basename, dirname, resolve } from "node:path";
 import type { AgentKind, DependencyCondition } from "../protocol/commands.ts";
-import { parseCron } from "../orchestrator/cron.ts";
+import { parseCron } from "../common/cron.ts";
 import { findCycles } from "./dependency-graph.ts";
 import { readHealthCheck } from "./health-checks.ts";
 import { readAccount, readEnvFile, readMaxMemory, readUmask } from "./identity.ts";
-import { hint } from "./did-you-mean.ts";
+import { hint } from "../common/did-you-mean.ts";
 import {
   AGENT_DEFAULTS,
   AGENT_KEYS,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { levenshtein, suggest } from "../../src/config/did-you-mean.ts";
+import { levenshtein, suggest } from "../../src/common/did-you-mean.ts";
 import { AGENT_KEYS } from "../../src/config/schema.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { AgentConfig, Config } from "../../src/config/types.ts";

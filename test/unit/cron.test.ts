@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type CronSchedule, nextRun, parseCron } from "../../src/orchestrator/cron.ts";
+import { type CronSchedule, nextRun, parseCron } from "../../src/common/cron.ts";
 
 function parse(text: string): CronSchedule {
   const parsed = parseCron(text);

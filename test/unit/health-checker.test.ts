@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { HealthCounter, type HealthTransition } from "../../src/orchestrator/health/checker.ts";
 import { createLogMatcher } from "../../src/orchestrator/health/log-matcher.ts";
 import { startChecks } from "../../src/orchestrator/health/schedule.ts";
-import { compileLogPattern, parseHttpTarget, parseTcpTarget } from "../../src/orchestrator/health/targets.ts";
+import { compileLogPattern, parseHttpTarget, parseTcpTarget } from "../../src/common/health-targets.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const pass = { ok: true, message: "exit 0" };
