@@ -8,6 +8,7 @@ import { createLogMatcher, type LogMatcher } from "./health/log-matcher.ts";
 import { type ProbeResult, runProbe } from "./health/probes.ts";
 import { type CheckSchedule, startChecks } from "./health/schedule.ts";
 import type { LogRecord } from "./output-log.ts";
+import { type Clock, systemClock } from "./ports.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 export type CheckName = "ready" | "alive";
@@ -52,6 +53,7 @@ export class HealthMonitor {
   constructor(
     private readonly hooks: HealthHooks,
     private readonly setting: (config: AgentConfig) => ProbeSetting,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** A run began: its first check comes after initial_delay. */
@@ -113,6 +115,7 @@ export class HealthMonitor {
       counter,
       matcher,
       schedule: startChecks({
+        timers: this.clock,
         initialDelayMs: check.initial_delay * 1000,
         intervalMs: check.interval * 1000,
         run: async () => {

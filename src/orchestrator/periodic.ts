@@ -2,8 +2,9 @@
 // rate (every interval from the schedule's start, whatever the runs take), or a cron schedule
 // (on the minute, in local time). `jitter` delays each run by a random part of a second count.
 
-import { type CronSchedule, nextRun, parseCron } from "./cron.ts";
-import { clockOffset, delayUntil, jitterMs, now } from "./clock.ts";
+import { type CronSchedule, nextRun, parseCron } from "../common/cron.ts";
+import { jitterMs } from "./clock.ts";
+import type { Clock, TimerHandle } from "./ports.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 interface Hooks {
@@ -14,21 +15,24 @@ interface Hooks {
 /** A timer never waits longer than this at once: setTimeout turns delays over 2^31-1 ms into 1 ms. */
 const LONGEST_WAIT_MS = 6 * 60 * 60 * 1000;
 
-interface Clock {
+interface ScheduleClock {
   /** Fixed rate: the schedule's start (ms); cron: unused. */
   origin: number;
   ticks: number;
   /** Cron: the last minute a run fell due at (clock time, ms). */
   lastDue: number;
   cron: CronSchedule | null;
-  timer: Timer | null;
+  timer: TimerHandle | null;
 }
 
 export class PeriodicSchedule {
-  private readonly clocks = new Map<AgentRuntime, Clock>();
+  private readonly clocks = new Map<AgentRuntime, ScheduleClock>();
   private readonly crons = new Map<string, CronSchedule>();
 
-  constructor(private readonly hooks: Hooks) {}
+  constructor(
+    private readonly hooks: Hooks,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * A schedule starts. Returns true when the first run is due at once (interval schedules
@@ -40,16 +44,16 @@ export class PeriodicSchedule {
     const cron = config.schedule === null ? null : this.cronOf(config.schedule);
     if (cron === null && !config.delay_compensation) {
       if (config.jitter <= 0) return true;
-      this.arm(runtime, Date.now());
+      this.arm(runtime, this.clock.now());
       return false;
     }
-    const clock: Clock = { origin: Date.now(), ticks: 0, lastDue: now(), cron, timer: null };
+    const clock: ScheduleClock = { origin: this.clock.now(), ticks: 0, lastDue: this.clock.wallNow(), cron, timer: null };
     this.clocks.set(runtime, clock);
     if (cron === null) {
       // Fixed rate: the first run at once, the next ones anchored to the origin.
       this.armTick(runtime, clock);
       if (config.jitter <= 0) return true;
-      this.arm(runtime, Date.now());
+      this.arm(runtime, this.clock.now());
       return false;
     }
     this.armCron(runtime, clock);
@@ -63,14 +67,14 @@ export class PeriodicSchedule {
       runtime.nextRunAt = clock.cron ? this.realTime(this.nextCron(clock)) : this.tickTime(clock, runtime, clock.ticks + 1);
       return;
     }
-    this.arm(runtime, Date.now() + this.intervalMs(runtime));
+    this.arm(runtime, this.clock.now() + this.intervalMs(runtime));
   }
 
   cancel(runtime: AgentRuntime): void {
     const clock = this.clocks.get(runtime);
-    if (clock?.timer) clearTimeout(clock.timer);
+    if (clock) this.clock.clearTimer(clock.timer);
     this.clocks.delete(runtime);
-    if (runtime.timer) clearTimeout(runtime.timer);
+    this.clock.clearTimer(runtime.timer);
     runtime.timer = null;
   }
 
@@ -85,45 +89,45 @@ export class PeriodicSchedule {
   private arm(runtime: AgentRuntime, at: number): void {
     const when = at + jitterMs(runtime.config.jitter);
     runtime.nextRunAt = when;
-    if (runtime.timer) clearTimeout(runtime.timer);
-    runtime.timer = setTimeout(() => {
+    this.clock.clearTimer(runtime.timer);
+    runtime.timer = this.clock.setTimer(() => {
       runtime.timer = null;
       this.hooks.due(runtime);
-    }, Math.max(0, when - Date.now()));
+    }, Math.max(0, when - this.clock.now()));
   }
 
-  private armTick(runtime: AgentRuntime, clock: Clock): void {
+  private armTick(runtime: AgentRuntime, clock: ScheduleClock): void {
     const at = this.tickTime(clock, runtime, clock.ticks + 1);
     // Anchored to the origin, not to the previous timer, so the rate does not drift.
-    clock.timer = setTimeout(() => {
+    clock.timer = this.clock.setTimer(() => {
       clock.ticks++;
       if (this.limitReached(runtime)) return this.cancel(runtime);
       this.armTick(runtime, clock);
       this.fire(runtime);
-    }, Math.max(0, at - Date.now()));
+    }, Math.max(0, at - this.clock.now()));
   }
 
-  private armCron(runtime: AgentRuntime, clock: Clock): void {
+  private armCron(runtime: AgentRuntime, clock: ScheduleClock): void {
     const due = this.nextCron(clock);
     if (due === null) {
       runtime.nextRunAt = null;
       return;
     }
     runtime.nextRunAt = this.realTime(due);
-    clock.timer = setTimeout(() => {
+    clock.timer = this.clock.setTimer(() => {
       // A long wait is taken in steps; only the minute itself runs the agent.
-      if (delayUntil(due) > 0) return this.armCron(runtime, clock);
+      if (this.delayUntil(due) > 0) return this.armCron(runtime, clock);
       clock.lastDue = due;
       if (this.limitReached(runtime)) return this.cancel(runtime);
       this.armCron(runtime, clock);
       this.fire(runtime);
-    }, Math.min(delayUntil(due), LONGEST_WAIT_MS));
+    }, Math.min(this.delayUntil(due), LONGEST_WAIT_MS));
   }
 
   /** A tick or cron minute fell due: run now, or after this run's jitter. */
   private fire(runtime: AgentRuntime): void {
     if (runtime.config.jitter <= 0) this.hooks.due(runtime);
-    else this.arm(runtime, Date.now());
+    else this.arm(runtime, this.clock.now());
   }
 
   private limitReached(runtime: AgentRuntime): boolean {
@@ -132,17 +136,22 @@ export class PeriodicSchedule {
   }
 
   /** The first cron minute after the last one that fell due (clock time), or null if none ever comes. */
-  private nextCron(clock: Clock): number | null {
+  private nextCron(clock: ScheduleClock): number | null {
     if (!clock.cron) return null;
     return nextRun(clock.cron, new Date(clock.lastDue))?.getTime() ?? null;
   }
 
   /** Clock time (which PYORCHESTRATE_FAKE_NOW may shift) → the real time a timer fires at. */
   private realTime(clockTime: number | null): number | null {
-    return clockTime === null ? null : clockTime - clockOffset();
+    return clockTime === null ? null : clockTime - (this.clock.wallNow() - this.clock.now());
   }
 
-  private tickTime(clock: Clock, runtime: AgentRuntime, tick: number): number {
+  /** Milliseconds from now until `when` (a wall clock time), never negative. */
+  private delayUntil(when: number): number {
+    return Math.max(0, when - this.clock.wallNow());
+  }
+
+  private tickTime(clock: ScheduleClock, runtime: AgentRuntime, tick: number): number {
     return clock.origin + tick * this.intervalMs(runtime);
   }
 

@@ -1,10 +1,12 @@
 // The live state of one agent: what it is doing now, what it did, and what it waits for.
 
 import type { AgentConfig } from "../config/types.ts";
-import type { AgentCounts, AgentStatus, WaitingReason } from "../protocol/commands.ts";
+import type { AgentCounts } from "../protocol/commands.ts";
 import type { AgentProcess } from "./agent-process.ts";
+import { initialState, isActiveStatus } from "./lifecycle.ts";
+import type { LifecycleState } from "./lifecycle-types.ts";
 import type { OutputLog } from "./output-log.ts";
-import type { RestartHistory } from "./restart-policy.ts";
+import type { TimerHandle } from "./ports.ts";
 
 export interface ExecutionStats {
   runs: number;
@@ -26,55 +28,33 @@ export function countRun(stats: ExecutionStats, durationMs: number, ok: boolean)
   if (stats.recentDurationsMs.length > RECENT_RUNS) stats.recentDurationsMs.shift();
 }
 
-export interface AgentRuntime {
+/** One agent's runtime: its lifecycle state (lifecycle.ts decides it) and what the shell holds for it. */
+export interface AgentRuntime extends LifecycleState {
   config: AgentConfig;
-  status: AgentStatus;
-  waitingReason: WaitingReason | null;
-  /** Should be up: autostart, or started by a command; cleared by stop, completion or giving up. */
-  wanted: boolean;
   process: AgentProcess | null;
-  /** The exit of the current process is ours (stop/restart/shutdown), not the agent's doing. */
-  stopRequested: boolean;
-  /** The current run hit its timeout and was killed. */
-  timedOut: boolean;
-  restarts: number;
-  history: RestartHistory;
-  lastExitCode: number | null;
-  /** Why the last start failed before the program ran (missing command, account refused); cleared by a start that works. */
-  lastError: string | null;
-  lastActivity: number | null;
-  /** Next periodic run or backoff retry (ms). */
-  nextRunAt: number | null;
   /** Backoff or next-run timer. */
-  timer: Timer | null;
-  runTimer: Timer | null;
-  /** periodic: runs finished in the current schedule. */
-  runsDone: number;
-  /** periodic: a run fell due while one was going and overlap is "queue" or "kill": it runs next. */
-  overlapQueued: boolean;
+  timer: TimerHandle | null;
+  /** oneshot/periodic: ends a run at its timeout. */
+  runTimer: TimerHandle | null;
+  /** SIGKILL at stop_timeout after the stop signal. */
+  stopDeadline: TimerHandle | null;
+  /** Stops (command, restart, shutdown, reload) waiting for the current process to exit. */
+  stopWaiters: Array<(graceful: boolean) => void>;
+  lastActivity: number | null;
   executions: ExecutionStats;
   log: OutputLog;
 }
 
 export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime {
   return {
+    ...initialState(),
     config,
-    status: "stopped",
-    waitingReason: null,
-    wanted: false,
     process: null,
-    stopRequested: false,
-    timedOut: false,
-    restarts: 0,
-    history: { exitTimes: [], fastExits: 0 },
-    lastExitCode: null,
-    lastError: null,
-    lastActivity: null,
-    nextRunAt: null,
     timer: null,
     runTimer: null,
-    runsDone: 0,
-    overlapQueued: false,
+    stopDeadline: null,
+    stopWaiters: [],
+    lastActivity: null,
     executions: { runs: 0, failures: 0, totalDurationMs: 0, recentDurationsMs: [] },
     log,
   };
@@ -82,15 +62,7 @@ export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime
 
 /** Active = has a process or a pending start/run; the opposite of stopped, completed and failed. */
 export function isActive(runtime: AgentRuntime): boolean {
-  return runtime.status !== "stopped" && runtime.status !== "completed" && runtime.status !== "failed";
-}
-
-export function clearTimers(runtime: AgentRuntime): void {
-  if (runtime.timer) clearTimeout(runtime.timer);
-  if (runtime.runTimer) clearTimeout(runtime.runTimer);
-  runtime.timer = null;
-  runtime.runTimer = null;
-  runtime.nextRunAt = null;
+  return isActiveStatus(runtime.status);
 }
 
 /** Running counts starting agents; waiting counts backoff too (both will run without anyone asking). */

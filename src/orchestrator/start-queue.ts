@@ -10,6 +10,8 @@ export interface StartQueueHooks {
   lookup(name: string): AgentRuntime | undefined;
   /** Starts the agent's process; calls `processStarted` when one is really running. */
   launch(runtime: AgentRuntime): void;
+  /** The agent stays in line: a provider is not up yet, or every slot is taken. */
+  wait(runtime: AgentRuntime, reason: "dependencies" | "slot"): void;
 }
 
 export class StartQueue {
@@ -64,11 +66,11 @@ export class StartQueue {
       started = false;
       for (const runtime of this.line) {
         if (!allSatisfied(runtime, lookup)) {
-          runtime.waitingReason = "dependencies";
+          this.hooks.wait(runtime, "dependencies");
           continue;
         }
         if (limit > 0 && this.live >= limit) {
-          runtime.waitingReason = "queued";
+          this.hooks.wait(runtime, "slot");
           continue;
         }
         this.remove(runtime);

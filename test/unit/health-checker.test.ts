@@ -111,11 +111,11 @@ function countedTimers() {
     pending.add(timer);
     return timer;
   };
-  const clear = (timer: Timer | undefined): void => {
-    if (timer !== undefined) pending.delete(timer);
-    clearTimeout(timer);
+  const clear = (timer: object | null): void => {
+    pending.delete(timer as Timer);
+    clearTimeout(timer as Timer);
   };
-  return { pending, delays, timers: { setTimeout: set as unknown as typeof setTimeout, clearTimeout: clear as typeof clearTimeout } };
+  return { pending, delays, timers: { setTimer: set, clearTimer: clear } };
 }
 
 /** A run() whose checks the test finishes one by one. */

@@ -2,6 +2,8 @@
 // of the previous one, so two checks never overlap and a slow check delays the next instead of
 // piling up. Timers stay ref'd (checks are real work) and stop() clears them.
 
+import { type Clock, systemClock, type TimerHandle } from "../ports.ts";
+
 export interface CheckSchedule {
   /** No check starts after this; one in flight finishes but schedules nothing. */
   stop(): void;
@@ -13,13 +15,13 @@ export interface ScheduleOptions {
   /** One check. A rejection does not end the schedule: it goes to onError. */
   run: () => Promise<void>;
   onError?: (error: unknown) => void;
-  /** For tests: the timer functions to use. */
-  timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  /** Whose timers to use: the supervisor's clock (a fake one in the lifecycle tests). */
+  timers?: Pick<Clock, "setTimer" | "clearTimer">;
 }
 
 export function startChecks(options: ScheduleOptions): CheckSchedule {
-  const timers = options.timers ?? { setTimeout, clearTimeout };
-  let timer: Timer | undefined;
+  const timers = options.timers ?? systemClock;
+  let timer: TimerHandle | undefined;
   let stopped = false;
   const check = async (): Promise<void> => {
     timer = undefined;
@@ -32,13 +34,13 @@ export function startChecks(options: ScheduleOptions): CheckSchedule {
         // a failing report must not end the schedule
       }
     }
-    if (!stopped) timer = timers.setTimeout(check, options.intervalMs);
+    if (!stopped) timer = timers.setTimer(check, options.intervalMs);
   };
-  timer = timers.setTimeout(check, options.initialDelayMs);
+  timer = timers.setTimer(check, options.initialDelayMs);
   return {
     stop() {
       stopped = true;
-      if (timer !== undefined) timers.clearTimeout(timer);
+      if (timer !== undefined) timers.clearTimer(timer);
       timer = undefined;
     },
   };

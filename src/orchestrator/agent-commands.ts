@@ -1,0 +1,94 @@
+// start, stop and restart of one agent: one command at a time per agent, none during a reload
+// or a shutdown; each is a few lifecycle events (lifecycle.ts) fed through the supervisor.
+
+import { transitiveProviders } from "../config/dependency-graph.ts";
+import { OrchestratorError } from "./errors.ts";
+import { type AgentRuntime, isActive } from "./runtime.ts";
+import type { Supervisor } from "./supervisor.ts";
+
+export interface StartOutcome {
+  runtime: AgentRuntime;
+  alsoStarted: string[];
+}
+
+export class AgentCommands {
+  /** Set while a reload replaces runtimes: agent commands wait for it to finish. */
+  reloading = false;
+
+  constructor(private readonly supervisor: Supervisor) {}
+
+  /** Starts a stopped, completed, failed or backing-off agent, and first its providers that are not up. */
+  start(name: string): Promise<StartOutcome> {
+    return this.exclusive(name, async (runtime) => {
+      if (isActive(runtime) && runtime.status !== "backoff") {
+        throw new OrchestratorError("AGENT_ALREADY_RUNNING", `Agent '${name}' is already ${runtime.status}`, {
+          status: runtime.status,
+          pid: runtime.process?.pid ?? null,
+        });
+      }
+      const { supervisor } = this;
+      const alsoStarted: string[] = [];
+      for (const providerName of transitiveProviders(supervisor.config.agents, name)) {
+        const provider = this.mustGet(providerName);
+        if (isActive(provider) || provider.status === "completed" || supervisor.locks.has(providerName)) continue;
+        supervisor.dispatch(provider, { type: "start_requested" });
+        alsoStarted.push(providerName);
+      }
+      supervisor.dispatch(runtime, { type: "start_requested" });
+      supervisor.reconcile();
+      return { runtime, alsoStarted };
+    });
+  }
+
+  /** Stops an active agent; resolves true when it exited on stop_signal, false when SIGKILL was needed. */
+  stop(name: string): Promise<boolean> {
+    return this.exclusive(name, async (runtime) => {
+      if (!isActive(runtime)) {
+        throw new OrchestratorError("AGENT_NOT_RUNNING", `Agent '${name}' is not running (status: ${runtime.status})`, {
+          status: runtime.status,
+        });
+      }
+      return this.supervisor.halt(runtime, { type: "stop_requested", reason: "command" });
+    });
+  }
+
+  /** Stops the agent if it is active, then starts it again at the front of the start queue. */
+  restart(name: string): Promise<AgentRuntime> {
+    return this.exclusive(name, async (runtime) => {
+      const { supervisor } = this;
+      await supervisor.halt(runtime, { type: "stop_requested", reason: "restart" });
+      if (supervisor.shuttingDown) {
+        throw new OrchestratorError("ORCHESTRATOR_BUSY", `Shutdown began while '${name}' was restarting; it stays stopped`, { agent: name });
+      }
+      supervisor.dispatch(runtime, { type: "start_requested", front: true, restart: true });
+      supervisor.reconcile();
+      return runtime;
+    });
+  }
+
+  mustGet(name: string): AgentRuntime {
+    const runtime = this.supervisor.runtimes.get(name);
+    if (!runtime) {
+      throw new OrchestratorError("AGENT_NOT_FOUND", `Agent '${name}' not found in orchestrator`, {
+        available_agents: [...this.supervisor.runtimes.keys()],
+      });
+    }
+    return runtime;
+  }
+
+  private async exclusive<T>(name: string, action: (runtime: AgentRuntime) => Promise<T>): Promise<T> {
+    const { supervisor } = this;
+    if (supervisor.shuttingDown) throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is under way");
+    if (this.reloading) throw new OrchestratorError("ORCHESTRATOR_BUSY", "A reload is under way", { agent: name });
+    const runtime = this.mustGet(name);
+    if (supervisor.locks.has(name)) {
+      throw new OrchestratorError("ORCHESTRATOR_BUSY", `Another command is changing agent '${name}'`, { agent: name });
+    }
+    supervisor.locks.add(name);
+    try {
+      return await action(runtime);
+    } finally {
+      supervisor.locks.delete(name);
+    }
+  }
+}
