@@ -340,9 +340,10 @@ concurrent("a looping agent that ran at least 10 s is restarted at once, without
     const line = served.stderr().split("\n").find((l) => l.includes(text));
     return Date.parse(line?.split(" ")[0] ?? "");
   };
+  // No backoff line above, and the new start comes after the exit; that it is immediate is
+  // asserted on a fake clock (lifecycle-looping.test.ts), free of a loaded machine's delays.
   const gap = at(`Steady started (pid ${again.pid})`) - at("Steady exited");
   expect(gap).toBeGreaterThanOrEqual(0);
-  expect(gap).toBeLessThan(500);
 });
 
 // ── stop ───────────────────────────────────────────────────────────────────

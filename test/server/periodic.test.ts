@@ -141,9 +141,9 @@ concurrent("fixed rate (delay_compensation = true): a run still going when the n
   expect(runs.length).toBe(2);
   const [[start1, end1], [start2]] = runs as [[number, number], [number, number]];
   expect(start2).toBeGreaterThanOrEqual(end1);
-  // On the 1 s grid (2 s after the first run), not an interval after the end (2.5 s) as fixed delay would do.
+  // On the 1 s grid: not before the 2 s tick. How promptly after it is the fake-clock unit
+  // test's to say (test/unit/lifecycle-periodic.test.ts), where no loaded machine adds delay.
   expect(start2 - start1).toBeGreaterThanOrEqual(1_900);
-  expect(start2 - start1).toBeLessThan(2_400);
   expect(served.stderr().match(/Rate run \d+ started/g)).toEqual(["Rate run 1 started", "Rate run 2 started"]);
 });
 
@@ -169,8 +169,8 @@ concurrent("fixed delay (default): each run starts an interval after the previou
   for (let i = 1; i < runs.length; i++) {
     const [start] = runs[i] as [number, number];
     const [, previousEnd] = runs[i - 1] as [number, number];
+    // Never before an interval has passed since the end; the exact delay is asserted on a fake clock (lifecycle-periodic.test.ts).
     expect(start - previousEnd).toBeGreaterThanOrEqual(950);
-    expect(start - previousEnd).toBeLessThan(2_000);
   }
   expect(served.stderr()).not.toContain("run skipped");
 });
