@@ -3,6 +3,7 @@
 import type { Subprocess } from "bun";
 import { constants } from "node:os";
 import type { AgentConfig } from "../config/types.ts";
+import { ownChild } from "../system/own-children.ts";
 import { RUN_ENV, endEscapees } from "./escapees.ts";
 import { INSTANCE_ENV } from "./leftovers.ts";
 import { accountEnv, launchPrefix } from "./launch-identity.ts";
@@ -71,6 +72,8 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOp
   } finally {
     if (previousUmask !== null) process.umask(previousUmask);
   }
+  // Bun reaps it: serve's orphan reaper must not (own-children.ts).
+  ownChild(child);
   const pid = child.pid;
   liveLeaders.add(pid);
   const signalGroup = (signal: NodeJS.Signals | number): boolean => {

@@ -6,6 +6,7 @@ import { endLeftovers } from "../orchestrator/leftovers.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
+import { adoptOrphans } from "../system/adopt-orphans.ts";
 import type { ServerContext } from "./context.ts";
 import { createDispatch } from "./dispatch.ts";
 import { logEvent } from "./event-lines.ts";
@@ -19,6 +20,8 @@ import { acquireStateLock, type StateLock } from "./state-lock.ts";
 
 /** How long leftovers of a killed serve get between SIGTERM and SIGKILL. */
 const LEFTOVER_GRACE_MS = 5_000;
+/** serve's exit status after SIGQUIT (128 + 3, as a shell reports a process SIGQUIT ended). */
+export const QUIT_EXIT_STATUS = 131;
 
 export interface ServeOptions {
   configPath: string;
@@ -61,6 +64,9 @@ export async function serve(options: ServeOptions): Promise<number> {
   if (orchestrator.spawnPrefix.length === 0) {
     log.warn("setpriv with --pdeathsig is not available: if serve is killed, its agents run on until the next serve on this state_dir ends them");
   }
+  // Before the first agent starts, so that whatever any of them daemonizes is re-parented to serve.
+  const adoption = adoptOrphans((problem) => log.warn(problem));
+  if (adoption.warning) log.warn(adoption.warning);
   // Unusable journal (corrupt, unwritable): one warning, and the history stays in memory.
   orchestrator.events.attachJournal(`${settings.state_dir}/events.db`, (problem) => log.warn(problem));
   orchestrator.events.subscribe((event) => logEvent(log, event));
@@ -103,15 +109,22 @@ export async function serve(options: ServeOptions): Promise<number> {
       });
     } catch (error) {
       log.error(`cannot open the command socket: ${error instanceof Error ? error.message : String(error)}`);
+      adoption.reaper?.dispose();
       lock.release();
       return 1;
     }
     log.info(`listening on ${settings.command_socket_path}`, { mode: `0${settings.command_socket_permissions.toString(8)}` });
   }
 
+  let quit = false;
   const signals = handleSignals(log, {
     shutdown: () => void shutdown(() => {}),
     kill: () => orchestrator.killEverything(),
+    quit: () => {
+      quit = true;
+      void shutdown(() => {});
+      orchestrator.killEverything();
+    },
     reload: () => reloadOnHangup(ctx, log),
   });
   const dispose = keepRunningOnBugs(log);
@@ -124,9 +137,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   orchestrator.events.close();
   signals.dispose();
   dispose();
+  adoption.reaper?.dispose();
   lock.release();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
-  return 0;
+  return quit ? QUIT_EXIT_STATUS : 0;
 }
 
 /** A previous serve on this state_dir was killed before it could stop its agents: end them before starting anything. */
@@ -159,7 +173,12 @@ async function reloadOnHangup(ctx: ServerContext, log: Logger): Promise<void> {
   }
 }
 
-function handleSignals(log: Logger, actions: { shutdown(): void; kill(): void; reload(): Promise<void> }) {
+/**
+ * SIGTERM/SIGINT: graceful shutdown, a second one kills every agent at once. SIGQUIT: kill every
+ * agent at once and exit 131. SIGHUP: reload. Every one has a handler, which PID 1 needs: the
+ * kernel drops signals PID 1 has none for.
+ */
+function handleSignals(log: Logger, actions: { shutdown(): void; kill(): void; quit(): void; reload(): Promise<void> }) {
   let received = 0;
   const onTerminate = (signal: string) => () => {
     received++;
@@ -174,14 +193,21 @@ function handleSignals(log: Logger, actions: { shutdown(): void; kill(): void; r
   const onTerm = onTerminate("SIGTERM");
   const onInt = onTerminate("SIGINT");
   const onHup = () => void actions.reload();
+  const onQuit = () => {
+    received++;
+    log.warn(`SIGQUIT received: killing every agent now, then exiting with status ${QUIT_EXIT_STATUS}`);
+    actions.quit();
+  };
   process.on("SIGTERM", onTerm);
   process.on("SIGINT", onInt);
   process.on("SIGHUP", onHup);
+  process.on("SIGQUIT", onQuit);
   return {
     dispose() {
       process.off("SIGTERM", onTerm);
       process.off("SIGINT", onInt);
       process.off("SIGHUP", onHup);
+      process.off("SIGQUIT", onQuit);
     },
   };
 }

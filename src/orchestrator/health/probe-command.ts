@@ -4,6 +4,7 @@
 // never leaves a process behind. Output is read to the end (a command must not block on a full
 // pipe) but only a bounded head of it is kept.
 
+import { ownChild } from "../../system/own-children.ts";
 import { parentDeathPrefix } from "../parent-death.ts";
 import { allPids, isLive, readStat } from "../procfs.ts";
 import { clip, describeError, type ProbeContext, timedOut } from "./probe-result.ts";
@@ -66,6 +67,8 @@ export async function runCommandProbe(command: readonly string[], context: Probe
   } catch (error) {
     return { ok: false, message: clip(`cannot start in ${context.cwd}: ${describeError(error)}`) };
   }
+  // Bun reaps it: serve's orphan reaper must not (own-children.ts).
+  ownChild(child);
   const pgid = child.pid;
   const stdout = captureHead(child.stdout, OUTPUT_HEAD_BYTES);
   const stderr = captureHead(child.stderr, OUTPUT_HEAD_BYTES);
