@@ -106,10 +106,15 @@ export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOp
   return { pid, startedAt: Date.now(), ended, exited, signalGroup };
 }
 
+/** Serve's own line to systemd: an agent must not report readiness or watchdog pings as if it were serve. */
+const SERVE_ONLY = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"];
+
 /** What every process of a run inherits: serve's environment, the account's, the agent's own, and the markers. */
 export function agentEnv(config: AgentConfig, instance: string, runId?: string): Record<string, string | undefined> {
+  const inherited: Record<string, string | undefined> = { ...process.env };
+  for (const key of SERVE_ONLY) delete inherited[key];
   const env: Record<string, string | undefined> = {
-    ...process.env,
+    ...inherited,
     ...accountEnv(config),
     ...config.env,
     PYORCHESTRATE_AGENT: config.name,

@@ -8,7 +8,29 @@ import { ProtocolError } from "../protocol/errors.ts";
 import type { ServerContext } from "./context.ts";
 import { permittedCommands } from "./permissions.ts";
 
+/** Hears each reload begin and end, whether the reload command or SIGHUP asked (serve's systemd link). */
+export interface ReloadObserver {
+  reloading(): void;
+  reloaded(): void;
+}
+
+const observers = new WeakMap<ServerContext, ReloadObserver>();
+
+export function observeReloads(ctx: ServerContext, observer: ReloadObserver): void {
+  observers.set(ctx, observer);
+}
+
 export async function reloadConfiguration(ctx: ServerContext): Promise<ReloadData> {
+  const observer = observers.get(ctx);
+  observer?.reloading();
+  try {
+    return await reload(ctx);
+  } finally {
+    observer?.reloaded();
+  }
+}
+
+async function reload(ctx: ServerContext): Promise<ReloadData> {
   const path = ctx.config.path;
   const loaded = await loadConfig(path);
   if (!loaded.ok) {

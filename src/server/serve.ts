@@ -7,6 +7,7 @@ import { Orchestrator } from "../orchestrator/orchestrator.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
 import { adoptOrphans } from "../system/adopt-orphans.ts";
+import { takeNotifySettings } from "../system/sd-notify.ts";
 import type { ServerContext } from "./context.ts";
 import { createDispatch } from "./dispatch.ts";
 import { logEvent } from "./event-lines.ts";
@@ -14,9 +15,10 @@ import { type CommandListener, listen } from "./listener.ts";
 import { createLogger, type LogFormat, type Logger } from "./logger.ts";
 import { CommandMetrics } from "./metrics.ts";
 import { permittedCommands } from "./permissions.ts";
-import { reloadConfiguration } from "./reload.ts";
+import { observeReloads, reloadConfiguration } from "./reload.ts";
 import { claimSocketPath } from "./socket-file.ts";
 import { acquireStateLock, type StateLock } from "./state-lock.ts";
+import { linkToSystemd } from "./systemd-notify.ts";
 
 /** How long leftovers of a killed serve get between SIGTERM and SIGKILL. */
 const LEFTOVER_GRACE_MS = 5_000;
@@ -32,6 +34,8 @@ export interface ServeOptions {
 /** Runs until shutdown; resolves to the process exit code. */
 export async function serve(options: ServeOptions): Promise<number> {
   const log = createLogger(options.logFormat);
+  // Taken out of the environment at once, so that no agent or check inherits serve's line to systemd.
+  const notify = takeNotifySettings(process.env, process.pid);
   const loaded = await loadConfig(options.configPath);
   if (!loaded.ok) {
     for (const error of loaded.errors) log.error(error);
@@ -74,8 +78,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   // One shutdown per serve, whoever asks first: the shutdown command or a signal.
   let shuttingDown: Promise<{ stopped: number; allGraceful: boolean }> | null = null;
   const finished = Promise.withResolvers<{ stopped: number; allGraceful: boolean }>();
+  const systemd = notify ? linkToSystemd(notify, orchestrator, log) : null;
   const shutdown: ServerContext["shutdown"] = (onStopped) => {
     if (!shuttingDown) {
+      systemd?.stopping();
       shuttingDown = orchestrator.shutdown(onStopped);
       shuttingDown.then(finished.resolve, finished.reject);
     }
@@ -91,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     version: options.version,
     shutdown,
   };
+  if (systemd) observeReloads(ctx, systemd);
   let listener: CommandListener | null = null;
   if (settings.enable_command_interface) {
     try {
@@ -109,6 +116,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       });
     } catch (error) {
       log.error(`cannot open the command socket: ${error instanceof Error ? error.message : String(error)}`);
+      systemd?.dispose();
       adoption.reaper?.dispose();
       lock.release();
       return 1;
@@ -129,6 +137,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
   const dispose = keepRunningOnBugs(log);
   orchestrator.begin();
+  systemd?.begin();
 
   const result = await finished.promise;
   // Let the shutdown stream's last frame be written before the socket closes.
@@ -137,6 +146,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   orchestrator.events.close();
   signals.dispose();
   dispose();
+  systemd?.dispose();
   adoption.reaper?.dispose();
   lock.release();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
