@@ -11,19 +11,24 @@ export function settleExit(next: LifecycleState, effects: Effect[], ctx: Transit
   next.lastExitCode = exit.status;
   const details: Record<string, unknown> = { pid: exit.pid === 0 ? null : exit.pid, exit_code: exit.code, signal: exit.signal, ran_ms: exit.ranMs };
   if (spawnError !== undefined) details.error = spawnError;
-  if (config.kind === "looping") return settleLooping(next, effects, ctx, exit, details);
+  if (config.kind === "looping") {
+    settleLooping(next, effects, ctx, exit, details);
+    return;
+  }
   const ok = exit.status === 0 && !next.timedOut;
   effects.push({ type: "count_run", durationMs: exit.ranMs, ok });
   if (config.kind === "oneshot") {
     if (next.timedOut) details.timeout = config.timeout;
-    return finish(next, effects, ctx, ok, details);
+    finish(next, effects, ctx, ok, details);
+    return;
   }
   next.runsDone++;
   const type = next.timedOut ? "EXECUTION_TIMEOUT" : ok ? "EXECUTION_COMPLETED" : "EXECUTION_FAILED";
   effects.push({ type: "record", event: { type, agent: config.name, severity: ok ? "INFO" : "WARNING", details: { ...details, run: next.runsDone } } });
   if (config.limit !== -1 && next.runsDone >= config.limit) {
     effects.push({ type: "schedule_cancel" });
-    return finish(next, effects, ctx, ok, { runs: next.runsDone, last_exit_code: exit.status });
+    finish(next, effects, ctx, ok, { runs: next.runsDone, last_exit_code: exit.status });
+    return;
   }
   next.status = "waiting";
   next.waitingReason = "next_run";
@@ -32,7 +37,10 @@ export function settleExit(next: LifecycleState, effects: Effect[], ctx: Transit
 
 /** The program could not be started: refused for good, or like an exit with status 127. */
 export function settleSpawnFailure(next: LifecycleState, effects: Effect[], ctx: TransitionContext, error: string, refused: boolean): void {
-  if (!refused) return settleExit(next, effects, ctx, { code: 127, signal: null, status: 127, pid: 0, ranMs: 0 }, error);
+  if (!refused) {
+    settleExit(next, effects, ctx, { code: 127, signal: null, status: 127, pid: 0, ranMs: 0 }, error);
+    return;
+  }
   next.lastExitCode = null;
   finish(next, effects, ctx, false, { pid: null, error });
 }
@@ -46,12 +54,14 @@ function settleLooping(next: LifecycleState, effects: Effect[], ctx: TransitionC
   next.history = history;
   switch (decision.action) {
     case "none":
-      return finish(next, effects, ctx, exit.status === 0, details);
+      finish(next, effects, ctx, exit.status === 0, details);
+      return;
     case "give_up":
-      return finish(next, effects, ctx, false, {
+      finish(next, effects, ctx, false, {
         ...details,
         reason: `crash loop: ${decision.exits} exits within ${decision.windowSeconds}s (max_restarts ${config.max_restarts})`,
       });
+      return;
     case "now":
       next.restarts++;
       effects.push({ type: "record", event: { type: "AGENT_RESTARTED", agent, severity: "INFO", details: { reason: "exited", ...details } } });

@@ -80,7 +80,10 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
   };
   switch (event.type) {
     case "start_requested": {
-      if (state.status === "backoff") effects.push({ type: "cancel_timers" }), (next.nextRunAt = null);
+      if (state.status === "backoff") {
+        effects.push({ type: "cancel_timers" });
+        next.nextRunAt = null;
+      }
       next.wanted = true;
       next.stopReason = null;
       next.history = { exitTimes: [], fastExits: 0 };

@@ -116,61 +116,74 @@ export class Supervisor {
     const { clock } = this;
     switch (effect.type) {
       case "record":
-        return this.record(effect.event);
+        this.record(effect.event);
+        break;
       case "enqueue":
-        return this.queue.add(runtime, effect.front);
+        this.queue.add(runtime, effect.front);
+        break;
       case "dequeue":
-        return this.queue.remove(runtime);
+        this.queue.remove(runtime);
+        break;
       case "spawn":
-        return this.spawn(runtime);
+        this.spawn(runtime);
+        break;
       case "terminate":
         runtime.process?.signalGroup(runtime.config.stop_signal as NodeJS.Signals);
         runtime.stopDeadline ??= clock.setTimer(() => {
           runtime.stopDeadline = null;
           this.dispatch(runtime, { type: "stop_deadline" });
         }, runtime.config.stop_timeout * 1000);
-        return;
+        break;
       case "kill":
-        return void runtime.process?.signalGroup("SIGKILL");
+        runtime.process?.signalGroup("SIGKILL");
+        break;
       case "arm_backoff":
         clock.clearTimer(runtime.timer);
         runtime.timer = clock.setTimer(() => {
           runtime.timer = null;
           this.dispatch(runtime, { type: "backoff_elapsed" });
         }, effect.delayMs);
-        return;
+        break;
       case "arm_run_timeout":
         clock.clearTimer(runtime.runTimer);
         runtime.runTimer = clock.setTimer(() => {
           runtime.runTimer = null;
           this.dispatch(runtime, { type: "run_timed_out" });
         }, effect.delayMs);
-        return;
+        break;
       case "cancel_timers":
         clock.clearTimer(runtime.timer);
         clock.clearTimer(runtime.runTimer);
         runtime.timer = null;
         runtime.runTimer = null;
-        return;
+        break;
       case "schedule_begin":
-        return void this.schedule.begin(runtime);
+        this.schedule.begin(runtime);
+        break;
       case "schedule_after_run":
-        return this.schedule.afterRun(runtime);
+        this.schedule.afterRun(runtime);
+        break;
       case "schedule_cancel":
-        return this.schedule.cancel(runtime);
+        this.schedule.cancel(runtime);
+        break;
       case "health_begin":
-        return this.health.begin(runtime);
+        this.health.begin(runtime);
+        break;
       case "health_end":
-        return this.health.end(runtime);
+        this.health.end(runtime);
+        break;
       case "process_gone":
-        return this.processGone(runtime);
+        this.processGone(runtime);
+        break;
       case "count_run":
-        return countRun(runtime.executions, effect.durationMs, effect.ok);
+        countRun(runtime.executions, effect.durationMs, effect.ok);
+        break;
       case "stopped":
         for (const resolve of runtime.stopWaiters.splice(0)) resolve(effect.graceful);
-        return;
+        break;
       case "reconcile":
-        return this.reconcile();
+        this.reconcile();
+        break;
     }
   }
 
@@ -186,7 +199,8 @@ export class Supervisor {
     } catch (error) {
       runtime.lastActivity = this.clock.now();
       const message = error instanceof Error ? error.message : String(error);
-      return this.dispatch(runtime, { type: "spawn_failed", error: message, refused: error instanceof LaunchRefusedError });
+      this.dispatch(runtime, { type: "spawn_failed", error: message, refused: error instanceof LaunchRefusedError });
+      return;
     }
     this.queue.processStarted();
     runtime.process = child;

@@ -81,7 +81,7 @@ export class FakeProcess implements AgentProcess {
   readonly ended: Promise<ExitInfo>;
   readonly exited: Promise<ExitInfo>;
   readonly signals: string[] = [];
-  private resolveExit!: (info: ExitInfo) => void;
+  private readonly resolveExit: (info: ExitInfo) => void;
   private gone = false;
   private output: ReadableStreamDefaultController<Uint8Array> | null = null;
 
@@ -92,7 +92,9 @@ export class FakeProcess implements AgentProcess {
     /** Ignores its stop signal: only SIGKILL ends it. */
     private readonly stubborn: boolean,
   ) {
-    this.ended = new Promise((resolve) => (this.resolveExit = resolve));
+    const exit = Promise.withResolvers<ExitInfo>();
+    this.ended = exit.promise;
+    this.resolveExit = exit.resolve;
     this.exited = this.ended.then((info) => info);
   }
 
@@ -102,7 +104,11 @@ export class FakeProcess implements AgentProcess {
 
   /** Its stdout, as the agent's log (and a log check) reads it. */
   stdout(): ReadableStream<Uint8Array> {
-    return new ReadableStream({ start: (controller) => void (this.output = controller) });
+    return new ReadableStream({
+      start: (controller) => {
+        this.output = controller;
+      },
+    });
   }
 
   /** The program prints `line` on stdout. */
