@@ -92,7 +92,17 @@ async function compile(target: Target, version: string): Promise<Staged> {
   const since = performance.now();
   await mustRun(
     `building ${target.platform}`,
-    [process.execPath, "build", "src/main.ts", `--target=${target.bunTarget}`, ...BUILD_FLAGS, "--define", `PYORCHESTRATE_VERSION=${JSON.stringify(version)}`, "--outfile", binary],
+    [
+      process.execPath,
+      "build",
+      "src/main.ts",
+      `--target=${target.bunTarget}`,
+      ...BUILD_FLAGS,
+      "--define",
+      `PYORCHESTRATE_VERSION=${JSON.stringify(version)}`,
+      "--outfile",
+      binary,
+    ],
     { cwd: ROOT, timeoutMs: 300_000 },
   );
   const buildSeconds = seconds(since);
@@ -170,7 +180,8 @@ async function main(): Promise<void> {
 
 function report(results: Built[]): void {
   const rows = results.map(
-    (r) => `  ${r.archive.slice(OUT.length + 1).padEnd(42)} binary ${mb(r.binaryBytes).padStart(8)}  archive ${mb(r.archiveBytes).padStart(7)}  built in ${r.buildSeconds.toFixed(1)} s\n    ${r.checks}\n`,
+    (r) =>
+      `  ${r.archive.slice(OUT.length + 1).padEnd(44)} binary ${mb(r.binaryBytes).padStart(8)}  archive ${mb(r.archiveBytes).padStart(7)}  built in ${r.buildSeconds.toFixed(1)} s\n    ${r.checks}\n`,
   );
   process.stdout.write(`build/release/ (${seconds(started).toFixed(0)} s in all):\n${rows.join("")}  SHA256SUMS\n`);
 }

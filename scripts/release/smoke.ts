@@ -92,7 +92,8 @@ export async function smokeServe(binary: string): Promise<void> {
     let timer: Timer | undefined;
     const code = await Promise.race([serve.exited, new Promise<string>((done) => (timer = setTimeout(done, 20_000, "still running")))]);
     clearTimeout(timer);
-    if (code !== 0) throw new ReleaseError(`after shutdown, serve ${code === "still running" ? "was still running 20 s later" : `exited ${code}`}:\n${await serveLog}`);
+    if (code !== 0)
+      throw new ReleaseError(`after shutdown, serve ${code === "still running" ? "was still running 20 s later" : `exited ${code}`}:\n${await serveLog}`);
     if (alive(sleeperPid)) throw new ReleaseError(`Sleeper (pid ${sleeperPid}) outlived serve's shutdown`);
     if (existsSync(socket)) throw new ReleaseError(`serve left its socket file ${socket} behind`);
   } finally {
