@@ -1,6 +1,7 @@
 // The two shapes of client command: about the orchestrator (no agent) and about one agent.
 
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../protocol/command-table.ts";
 import type { CommandName, DataOf } from "../protocol/commands.ts";
 import { clientArgs, clientOptions, takePositionals } from "./args.ts";
 import { callAndEmit } from "./run.ts";
@@ -10,14 +11,9 @@ type AgentCommand = "start" | "stop" | "restart";
 
 const socketPositional = { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" } as const;
 
-export function defineOrchestratorCommand<C extends NoArgCommand>(
-  name: C,
-  description: string,
-  render: (data: DataOf<C>) => string,
-  defaultTimeoutSeconds?: number,
-) {
+export function defineOrchestratorCommand<C extends NoArgCommand>(name: C, render: (data: DataOf<C>) => string, defaultTimeoutSeconds?: number) {
   return defineCommand({
-    meta: { name, description },
+    meta: { name, description: COMMAND_TABLE[name].description },
     args: { socket_path: socketPositional, ...clientArgs },
     async run({ args }) {
       const options = clientOptions(args, defaultTimeoutSeconds);
@@ -27,14 +23,9 @@ export function defineOrchestratorCommand<C extends NoArgCommand>(
   });
 }
 
-export function defineAgentCommand<C extends AgentCommand>(
-  name: C,
-  description: string,
-  render: (data: DataOf<C>) => string,
-  defaultTimeoutSeconds?: number,
-) {
+export function defineAgentCommand<C extends AgentCommand>(name: C, render: (data: DataOf<C>) => string, defaultTimeoutSeconds?: number) {
   return defineCommand({
-    meta: { name, description },
+    meta: { name, description: COMMAND_TABLE[name].description },
     args: {
       agent: { type: "positional", required: true, description: "Agent name" },
       socket_path: socketPositional,

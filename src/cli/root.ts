@@ -2,31 +2,46 @@
 // unknown commands and flags are usage errors (exit 2, usage on stderr), not silently ignored.
 
 import { type ArgsDef, type CommandDef, runCommand } from "citty";
+import { COMMAND_TABLE } from "../protocol/command-table.ts";
+import type { CommandName } from "../protocol/commands.ts";
 import { VERSION } from "../version.ts";
+import type { CommandTable } from "./completion/model.ts";
 import { EXIT, UsageError } from "./errors.ts";
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
 
 const load = (module: Promise<{ default: unknown }>) => module.then((m) => m.default as CommandDef<ArgsDef>);
 
-/** name → [description, loader]; descriptions live here so help does not load every command. */
-export const COMMANDS: Record<string, [string, Loader]> = {
+/** Each runtime command's module: a command of the protocol without one does not compile. */
+const RUNTIME_COMMANDS: Record<CommandName, Loader> = {
+  ps: () => load(import("./commands/ps.ts")),
+  start: () => load(import("./commands/start.ts")),
+  stop: () => load(import("./commands/stop.ts")),
+  restart: () => load(import("./commands/restart.ts")),
+  status: () => load(import("./commands/status.ts")),
+  stats: () => load(import("./commands/stats.ts")),
+  dependencies: () => load(import("./commands/dependencies.ts")),
+  report: () => load(import("./commands/report.ts")),
+  history: () => load(import("./commands/history.ts")),
+  "history-stats": () => load(import("./commands/history-stats.ts")),
+  logs: () => load(import("./commands/logs.ts")),
+  shutdown: () => load(import("./commands/shutdown.ts")),
+  reload: () => load(import("./commands/reload.ts")),
+};
+
+/**
+ * name → [description, loader], in the order help lists them: the offline commands, then the
+ * runtime ones as protocol/command-table.ts has them. Descriptions live here so help loads no command.
+ */
+const COMMANDS: CommandTable = {
   serve: ["Run the orchestrator in the foreground", () => load(import("./commands/serve.ts"))],
   validate: ["Check a config file without starting anything", () => load(import("./commands/validate.ts"))],
-  ps: ["List all agents with their current status", () => load(import("./commands/ps.ts"))],
-  start: ["Start an agent (and first its stopped dependencies)", () => load(import("./commands/start.ts"))],
-  stop: ["Stop an agent gracefully", () => load(import("./commands/stop.ts"))],
-  restart: ["Restart an agent", () => load(import("./commands/restart.ts"))],
-  status: ["Status of an agent, or of the orchestrator", () => load(import("./commands/status.ts"))],
-  stats: ["Statistics of the orchestrator and all agents", () => load(import("./commands/stats.ts"))],
-  dependencies: ["What each agent waits for, and the start order", () => load(import("./commands/dependencies.ts"))],
-  report: ["A full report of the orchestrator's state", () => load(import("./commands/report.ts"))],
-  history: ["The event history (--last, --agent, --type, --category, --after-seq, --follow)", () => load(import("./commands/history.ts"))],
-  "history-stats": ["Event counts by type, and how full the history is", () => load(import("./commands/history-stats.ts"))],
-  logs: ["An agent's last output lines (-n, --stream, --since, --follow)", () => load(import("./commands/logs.ts"))],
-  shutdown: ["Stop all agents in dependency order, then the orchestrator", () => load(import("./commands/shutdown.ts"))],
-  reload: ["Re-read the config file: add, remove and restart changed agents", () => load(import("./commands/reload.ts"))],
-  completion: ["Print a shell completion script (bash, zsh or fish)", () => load(import("./commands/completion.ts"))],
+  ...Object.fromEntries((Object.keys(COMMAND_TABLE) as CommandName[]).map((name) => [name, [COMMAND_TABLE[name].description, RUNTIME_COMMANDS[name]]])),
+  // The completion script is written from this table, handed over rather than imported back.
+  completion: [
+    "Print a shell completion script (bash, zsh or fish)",
+    () => import("./commands/completion.ts").then((m) => m.completionCommand(COMMANDS) as unknown as CommandDef<ArgsDef>),
+  ],
 };
 
 const ROOT_USAGE = "Usage: pyorchestrate <command> [arguments] [socket_path] [--socket PATH] [--format table|json] [--json]";

@@ -16,8 +16,8 @@ import {
   type Section,
 } from "./schema.ts";
 import type { CheckTarget, HealthCheckConfig } from "./types.ts";
+import { CHECK_FORMS } from "./values.ts";
 
-export const CHECK_FORMS = ["command", "tcp", "http", "log"] as const;
 export const CHECK_KEYS = [...CHECK_FORMS, "interval", "timeout", "initial_delay", "success_threshold", "failure_threshold"] as const;
 
 /** Readiness is checked often (dependents wait on it); liveness less so. */

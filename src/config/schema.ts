@@ -1,8 +1,9 @@
-// The shape of the TOML file: known keys, defaults, allowed values, checks for one value,
-// and reading one table with its key path.
+// The shape of the TOML file: known keys, defaults, checks for one value (the values a key
+// allows are listed in values.ts), and reading one table with its key path.
 
 import { hint } from "../common/did-you-mean.ts";
 import { COMMAND_NAMES } from "../protocol/commands.ts";
+import { STOP_SIGNALS, type StopSignal } from "./values.ts";
 
 export const ORCHESTRATOR_KEYS = [
   "name",
@@ -55,27 +56,6 @@ export const TOP_LEVEL_KEYS = ["orchestrator", "agents"] as const;
 
 /** Every runtime command an operator may allow or block: those served today and those planned. */
 export const KNOWN_COMMANDS = [...COMMAND_NAMES] as const;
-
-export const COMMAND_PRESETS = ["basic", "monitoring", "all"] as const;
-export const AGENT_KINDS = ["looping", "oneshot", "periodic"] as const;
-export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
-export const DEPENDENCY_CONDITIONS = ["started", "completed", "ready"] as const;
-export const OVERLAP_POLICIES = ["skip", "queue", "kill"] as const;
-
-/** Signals that make sense to ask a program to stop; SIGSTOP and friends would only hang it. */
-export const STOP_SIGNALS = [
-  "SIGTERM",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGHUP",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGKILL",
-  "SIGABRT",
-  "SIGALRM",
-  "SIGPIPE",
-  "SIGWINCH",
-] as const;
 
 export { AGENT_NAME_PATTERN } from "../protocol/commands.ts";
 
@@ -210,11 +190,11 @@ export const logKeep: Check<number> = (v) =>
   isInteger(v) && v >= 1 && v <= 1000 ? good(v) : bad("must be an integer from 1 to 1000", v);
 
 /** "TERM", "sigterm" or "SIGTERM" → "SIGTERM". */
-export const stopSignal: Check<string> = (v) => {
+export const stopSignal: Check<StopSignal> = (v) => {
   if (typeof v === "string") {
     const upper = v.trim().toUpperCase();
     const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
-    if ((STOP_SIGNALS as readonly string[]).includes(name)) return good(name);
+    if ((STOP_SIGNALS as readonly string[]).includes(name)) return good(name as StopSignal);
   }
   return bad(`must be a signal name such as ${quote(STOP_SIGNALS.slice(0, 4))}`, v);
 };

@@ -1,8 +1,8 @@
 // The resolved configuration: every default applied, every path absolute.
 
+import type { CommandPreset } from "../protocol/command-table.ts";
 import type { AgentKind, DependencyCondition } from "../protocol/commands.ts";
-
-export type RestartPolicy = "always" | "on-failure" | "never";
+import type { CheckForm, OverlapPolicy, RestartPolicy, StopSignal } from "./values.ts";
 
 export interface AgentConfig {
   name: string;
@@ -26,7 +26,7 @@ export interface AgentConfig {
   /** Absolute. */
   cwd: string;
   env: Record<string, string>;
-  stop_signal: string;
+  stop_signal: StopSignal;
   stop_timeout: number;
   /** Bytes after which <state_dir>/logs/<name>.log is rotated; 0 = never. */
   log_max_size: number;
@@ -52,13 +52,16 @@ export interface AgentConfig {
   max_memory: number | null;
 }
 
-export type OverlapPolicy = "skip" | "queue" | "kill";
+/** What each check form holds once validated. */
+interface CheckTargets {
+  command: { command: string[] };
+  tcp: { host: string; port: number };
+  http: { url: string };
+  log: { pattern: string };
+}
 
-export type CheckTarget =
-  | { kind: "command"; command: string[] }
-  | { kind: "tcp"; host: string; port: number }
-  | { kind: "http"; url: string }
-  | { kind: "log"; pattern: string };
+/** One per form of CHECK_FORMS (a form without its entry in CheckTargets does not compile). */
+export type CheckTarget = { [K in CheckForm]: { kind: K } & CheckTargets[K] }[CheckForm];
 
 export interface HealthCheckConfig {
   target: CheckTarget;
@@ -84,7 +87,7 @@ export interface AgentAccount {
   home: string | null;
 }
 
-export type AllowedCommands = "basic" | "monitoring" | "all" | string[];
+export type AllowedCommands = CommandPreset | string[];
 
 export interface OrchestratorConfig {
   name: string;

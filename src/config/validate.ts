@@ -1,7 +1,8 @@
 // Raw TOML data → a resolved Config, or every error found, each naming its key path.
 
 import { basename, dirname, resolve } from "node:path";
-import type { AgentKind, DependencyCondition } from "../protocol/commands.ts";
+import { COMMAND_PRESETS } from "../protocol/command-table.ts";
+import { AGENT_KINDS, type AgentKind, DEPENDENCY_CONDITIONS, type DependencyCondition } from "../protocol/commands.ts";
 import { parseCron } from "../common/cron.ts";
 import { findCycles } from "./dependency-graph.ts";
 import { readHealthCheck } from "./health-checks.ts";
@@ -10,16 +11,11 @@ import { hint } from "../common/did-you-mean.ts";
 import {
   AGENT_DEFAULTS,
   AGENT_KEYS,
-  AGENT_KINDS,
   AGENT_NAME_PATTERN,
-  COMMAND_PRESETS,
-  DEPENDENCY_CONDITIONS,
   KNOWN_COMMANDS,
   MAX_SOCKET_PATH_BYTES,
-  OVERLAP_POLICIES,
   ORCHESTRATOR_DEFAULTS as OD,
   ORCHESTRATOR_KEYS,
-  RESTART_POLICIES,
   TOP_LEVEL_KEYS,
   boolean,
   byteSize,
@@ -43,6 +39,7 @@ import {
   type Section,
 } from "./schema.ts";
 import type { AgentConfig, AllowedCommands, Config, OrchestratorConfig } from "./types.ts";
+import { OVERLAP_POLICIES, RESTART_POLICIES } from "./values.ts";
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 

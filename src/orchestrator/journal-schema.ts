@@ -1,6 +1,6 @@
 // The event journal's on-disk format (<state_dir>/events.db, SQLite in WAL mode) and row mapping.
 
-import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "../protocol/commands.ts";
+import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "../protocol/events.ts";
 
 /** PRAGMA user_version of the format this build writes; a newer file is left alone. */
 export const JOURNAL_FORMAT = 1;

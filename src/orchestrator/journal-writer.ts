@@ -1,7 +1,7 @@
 // Batches events into the journal: queued as they happen, written at most FLUSH_DELAY_MS later
 // (sooner for a burst), one transaction per slice, so a burst never holds up the event loop.
 
-import type { HistoryEvent } from "../protocol/commands.ts";
+import type { HistoryEvent } from "../protocol/events.ts";
 import { type Journal, JournalError } from "./journal.ts";
 
 /** Pending events wait at most this long for their batch... */

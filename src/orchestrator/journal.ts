@@ -3,7 +3,7 @@
 
 import { closeSync, existsSync, openSync } from "node:fs";
 import { Database, type Statement } from "bun:sqlite";
-import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "../protocol/commands.ts";
+import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "../protocol/events.ts";
 import { COLUMNS, type EventRow, fromRow, JOURNAL_FORMAT, SCHEMA, toRow } from "./journal-schema.ts";
 
 /** What `history` and `history-stats` may filter on; every field narrows (AND). */

@@ -1,6 +1,11 @@
 // The one vocabulary of both sides: every command's arguments and answer data.
 // JSON keys are the user's (snake_case, as the reference document shows them).
 
+import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "./events.ts";
+
+// For importers not yet pointed at events.ts (test/e2e/*.test.ts are others' files for now).
+export type { EventType, HistoryEvent } from "./events.ts";
+
 export type AgentStatus =
   | "waiting"
   | "starting"
@@ -11,12 +16,16 @@ export type AgentStatus =
   | "failed"
   | "backoff";
 
-export type AgentKind = "looping" | "oneshot" | "periodic";
+/** The kinds of agent; config's `kind` takes these. */
+export const AGENT_KINDS = ["looping", "oneshot", "periodic"] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
 
 /** Why a `waiting` agent is not running: its dependencies, a worker slot, or its next periodic run. */
 export type WaitingReason = "dependencies" | "queued" | "next_run";
 
-export type DependencyCondition = "started" | "completed" | "ready";
+/** What a `depends_on` edge waits for; config's `depends_on = { X = "…" }` takes these. */
+export const DEPENDENCY_CONDITIONS = ["started", "completed", "ready"] as const;
+export type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
 
 export interface PsAgent {
   name: string;
@@ -234,49 +243,6 @@ export interface ReloadData {
   requires_restart: string[];
 }
 
-/** Event vocabulary of the history (categories follow the type's prefix). */
-export const EVENT_CATEGORIES = ["AGENT", "EXECUTION", "COMMAND", "ORCHESTRATOR"] as const;
-export const EVENT_SEVERITIES = ["INFO", "WARNING", "ERROR"] as const;
-export const EVENT_TYPES = [
-  "AGENT_STARTED",
-  "AGENT_EXITED",
-  "AGENT_STOPPED",
-  "AGENT_FAILED",
-  "AGENT_RESTARTED",
-  "AGENT_BACKOFF",
-  "AGENT_COMPLETED",
-  "AGENT_READY",
-  "AGENT_NOT_READY",
-  "AGENT_UNHEALTHY",
-  "AGENT_MEMORY_LIMIT",
-  "EXECUTION_STARTED",
-  "EXECUTION_COMPLETED",
-  "EXECUTION_FAILED",
-  "EXECUTION_TIMEOUT",
-  "EXECUTION_SKIPPED",
-  "EXECUTION_QUEUED",
-  "COMMAND_EXECUTED",
-  "COMMAND_REJECTED",
-  "ORCHESTRATOR_STARTED",
-  "ORCHESTRATOR_RELOADED",
-  "SHUTDOWN_INITIATED",
-  "SHUTDOWN_COMPLETED",
-] as const;
-export type EventCategory = (typeof EVENT_CATEGORIES)[number];
-export type EventSeverity = (typeof EVENT_SEVERITIES)[number];
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** One event of the history, as the journal keeps it. */
-export interface HistoryEvent {
-  seq: number;
-  timestamp: string;
-  category: EventCategory;
-  type: EventType;
-  agent: string | null;
-  severity: EventSeverity;
-  details: Record<string, unknown>;
-}
-
 /** `history`: filters (all optional, combined with AND); `follow` streams new events after the first answer. */
 export interface HistoryArgs {
   last?: number;
@@ -386,7 +352,13 @@ export type CommandName = keyof CommandMap;
 export type ArgsOf<C extends CommandName> = CommandMap[C]["args"];
 export type DataOf<C extends CommandName> = CommandMap[C]["data"];
 
-export const COMMAND_NAMES = [
+/** The list as given, accepted only when it names every command: a missing one fails to compile, by name. */
+const everyCommand = <const L extends readonly CommandName[]>(
+  list: L & ([Exclude<CommandName, L[number]>] extends [never] ? unknown : { missing: Exclude<CommandName, L[number]> }),
+): L => list;
+
+/** Every command, in the order UNKNOWN_COMMAND answers and config errors list them. */
+export const COMMAND_NAMES = everyCommand([
   "ps",
   "start",
   "stop",
@@ -400,10 +372,7 @@ export const COMMAND_NAMES = [
   "history",
   "history-stats",
   "logs",
-] as const satisfies readonly CommandName[];
-
-/** Commands that change agents or the orchestrator; refused while a shutdown is under way. */
-export const CHANGING_COMMANDS: ReadonlySet<string> = new Set(["start", "stop", "restart", "shutdown", "reload"]);
+]);
 
 export function isCommandName(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);

@@ -1,6 +1,7 @@
 // One request → one answer (or one stream): permission, argument checks, timeout, audit, metrics.
 
-import { AGENT_NAME_PATTERN, CHANGING_COMMANDS, COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
+import { COMMAND_TABLE, streams } from "../protocol/command-table.ts";
+import { AGENT_NAME_PATTERN, COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
 import { type Envelope, failure, type Request, success } from "../protocol/envelope.ts";
 import { ProtocolError, type WireError } from "../protocol/errors.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";
@@ -25,19 +26,19 @@ export type Dispatch = (request: Request, send: (envelope: Envelope) => void, go
 const NEVER_GONE = new AbortController().signal;
 
 /** Commands that act on (or ask about) one agent: their audit event belongs to its history. */
-const AGENT_COMMANDS: ReadonlySet<string> = new Set(["start", "stop", "restart", "status", "logs"]);
+const actsOnAgent = (command: string): boolean => isCommandName(command) && COMMAND_TABLE[command].agent === "target";
 
 /**
  * The agent an audit event is about. `history --agent X` only filters, so it is not X's event;
  * and only a valid name is kept: a rejected one is the client's text, of any size.
  */
 function auditedAgent(command: string, agent: unknown): string | null {
-  return AGENT_COMMANDS.has(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? agent : null;
+  return actsOnAgent(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? agent : null;
 }
 
 /** For the other commands an agent argument is a filter (history --agent): kept in the details. */
 function filterOf(command: string, agent: unknown): { agent_filter?: string } {
-  return !AGENT_COMMANDS.has(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? { agent_filter: agent } : {};
+  return !actsOnAgent(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? { agent_filter: agent } : {};
 }
 
 export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
@@ -58,11 +59,11 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
       if (!ctx.permitted(command)) {
         throw new ProtocolError("PERMISSION_DENIED", `Command '${command}' is not allowed by this orchestrator's configuration`, { command });
       }
-      if (ctx.orchestrator.isShuttingDown && CHANGING_COMMANDS.has(command)) {
+      if (ctx.orchestrator.isShuttingDown && COMMAND_TABLE[command].changes) {
         throw new ProtocolError("ORCHESTRATOR_BUSY", "Shutdown is under way", { command });
       }
       const timeoutMs = ctx.config.orchestrator.command_timeout * 1000;
-      await run(HANDLERS[command] as Handler<CommandName>, request, send, ctx, timeoutMs, gone);
+      await run(command, request, send, ctx, timeoutMs, gone);
       outcome = { ok: true };
     } catch (error) {
       const wire = toWireError(error, command, log);
@@ -88,18 +89,18 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
 }
 
 async function run(
-  handler: Handler<CommandName>,
+  command: CommandName,
   request: Request,
   send: (envelope: Envelope) => void,
   ctx: ServerContext,
   timeoutMs: number,
   gone: AbortSignal,
 ): Promise<void> {
+  const handler = HANDLERS[command] as Handler<CommandName>;
   const args = handler.parseArgs(request.args);
   const frames = (data: unknown, end: boolean) => send(success(request.id, data, { end }));
   const running = handler.run(ctx, args as never, frames as never, gone);
-  const streaming = handler.streaming === true || handler.streams?.(args as never) === true;
-  const data = streaming ? await running : await withTimeout(running, timeoutMs, request.command);
+  const data = streams(command, args) ? await running : await withTimeout(running, timeoutMs, command);
   if (data !== STREAMED) send(success(request.id, data));
 }
 

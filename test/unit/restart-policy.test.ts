@@ -1,7 +1,8 @@
 // The restart policy of looping agents: whether to restart, how long to back off, when to give up.
 
 import { describe, expect, test } from "bun:test";
-import type { AgentConfig, RestartPolicy } from "../../src/config/types.ts";
+import type { AgentConfig } from "../../src/config/types.ts";
+import type { RestartPolicy } from "../../src/config/values.ts";
 import {
   backoffDelay,
   decideRestart,

@@ -1,12 +1,13 @@
 // `history-stats`: how many events of each type the history keeps, and how full it is.
 
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { clientArgs, clientOptions, takePositionals } from "../args.ts";
 import { renderHistoryStats } from "../render/history.ts";
 import { callAndEmit } from "../run.ts";
 
 export default defineCommand({
-  meta: { name: "history-stats", description: "Event counts by type and severity, and how full the history is" },
+  meta: { name: "history-stats", description: COMMAND_TABLE["history-stats"].description },
   args: {
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,

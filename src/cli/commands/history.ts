@@ -2,6 +2,7 @@
 // one line per event on a terminal, one compact JSON envelope per frame (NDJSON) otherwise.
 
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import type { HistoryArgs } from "../../protocol/commands.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { publicEnvelope, writeText } from "../output.ts";
@@ -10,7 +11,7 @@ import { callAndEmit } from "../run.ts";
 import { followStream } from "../stream-end.ts";
 
 export default defineCommand({
-  meta: { name: "history", description: "The event history: what the orchestrator and its agents did" },
+  meta: { name: "history", description: COMMAND_TABLE.history.description },
   args: {
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,

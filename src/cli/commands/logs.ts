@@ -2,6 +2,7 @@
 // until Ctrl+C — as a table on a terminal, one compact JSON envelope per frame (NDJSON) in json mode.
 
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { LOGS_LIMITS, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
 import type { Envelope } from "../../protocol/envelope.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
@@ -12,7 +13,7 @@ import { requestOrFailure } from "../run.ts";
 import { followStream } from "../stream-end.ts";
 
 export default defineCommand({
-  meta: { name: "logs", description: "An agent's last output lines; with --follow, then new lines as they come" },
+  meta: { name: "logs", description: COMMAND_TABLE.logs.description },
   args: {
     agent: { type: "positional", required: true, description: "Agent name" },
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },

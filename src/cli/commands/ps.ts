@@ -1,4 +1,4 @@
 import { defineOrchestratorCommand } from "../define.ts";
 import { renderPs } from "../render/ps.ts";
 
-export default defineOrchestratorCommand("ps", "List all agents with their current status", renderPs);
+export default defineOrchestratorCommand("ps", renderPs);

@@ -2,4 +2,4 @@ import { SLOW_COMMAND_TIMEOUT_SECONDS } from "../args.ts";
 import { defineAgentCommand } from "../define.ts";
 import { renderRestart } from "../render/restart.ts";
 
-export default defineAgentCommand("restart", "Stop an agent if it is running, then start it", renderRestart, SLOW_COMMAND_TIMEOUT_SECONDS);
+export default defineAgentCommand("restart", renderRestart, SLOW_COMMAND_TIMEOUT_SECONDS);

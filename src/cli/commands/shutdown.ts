@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { call } from "../../client/connection.ts";
 import type { ShutdownFrame } from "../../protocol/commands.ts";
 import { type Envelope, failure } from "../../protocol/envelope.ts";
@@ -9,7 +10,7 @@ import { emit, writeText } from "../output.ts";
 import { renderShutdownEstimate, renderShutdownFrame } from "../render/shutdown.ts";
 
 export default defineCommand({
-  meta: { name: "shutdown", description: "Stop all agents in dependency order, then the orchestrator" },
+  meta: { name: "shutdown", description: COMMAND_TABLE.shutdown.description },
   args: {
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,

@@ -2,6 +2,7 @@
 // table redrawn in place on a terminal, one compact JSON envelope per line (NDJSON) otherwise.
 
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { call } from "../../client/connection.ts";
 import { noAnswerError } from "../../client/errors.ts";
 import { STATS_WATCH_INTERVAL, type StatsWatchFrame } from "../../protocol/commands.ts";
@@ -19,7 +20,7 @@ import { endStreamOnInterrupt, endWithError, exitNow } from "../stream-end.ts";
 const { min, max } = STATS_WATCH_INTERVAL;
 
 export default defineCommand({
-  meta: { name: "stats", description: "Statistics of the orchestrator and all its agents" },
+  meta: { name: "stats", description: COMMAND_TABLE.stats.description },
   args: {
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,

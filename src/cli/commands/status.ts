@@ -2,6 +2,7 @@
 // the orchestrator answers (and the agent is up), for scripts.
 
 import { defineCommand } from "citty";
+import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import type { AgentStatusData, OrchestratorStatusData } from "../../protocol/commands.ts";
 import { clientArgs, clientOptions, takePositionals } from "../args.ts";
 import { emit } from "../output.ts";
@@ -12,7 +13,7 @@ const render = (data: AgentStatusData | OrchestratorStatusData) =>
   "configuration" in data ? renderAgentStatus(data) : renderOrchestratorStatus(data);
 
 export default defineCommand({
-  meta: { name: "status", description: "Detailed status of one agent, or of the orchestrator when no agent is named" },
+  meta: { name: "status", description: COMMAND_TABLE.status.description },
   args: {
     agent: { type: "positional", required: false, description: "Agent name (omit for the orchestrator)" },
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },

@@ -2,7 +2,7 @@
 // and each command's citty args at run time, so new commands and flags complete without edits here.
 
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
-import { EVENT_CATEGORIES, EVENT_SEVERITIES, EVENT_TYPES } from "../../protocol/commands.ts";
+import { EVENT_CATEGORIES, EVENT_SEVERITIES, EVENT_TYPES } from "../../protocol/events.ts";
 
 /** What a flag's value or a positional completes to. */
 export type ValueCompletion =
@@ -39,7 +39,8 @@ export interface CommandSpec {
   socketPositional: boolean;
 }
 
-type CommandTable = Record<string, [string, () => Promise<CommandDef<ArgsDef>>]>;
+/** The CLI's commands: name → [description, loader] (cli/root.ts's COMMANDS). */
+export type CommandTable = Record<string, [string, () => Promise<CommandDef<ArgsDef>>]>;
 
 /** The positional argument a client command takes as its socket (cli/define.ts, cli/commands/status.ts). */
 const SOCKET_POSITIONAL = "socket_path";

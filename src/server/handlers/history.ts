@@ -1,16 +1,8 @@
 // history and history-stats: the event history (journal-backed), filtered; `history --follow`
 // answers what is kept, then streams new events until the client goes away or serve shuts down.
 
-import {
-  AGENT_NAME_PATTERN,
-  EVENT_CATEGORIES,
-  EVENT_TYPES,
-  type EventCategory,
-  type EventType,
-  HISTORY_LIMITS,
-  type HistoryArgs,
-  type HistoryData,
-} from "../../protocol/commands.ts";
+import { AGENT_NAME_PATTERN, HISTORY_LIMITS, type HistoryArgs, type HistoryData } from "../../protocol/commands.ts";
+import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory, type EventType } from "../../protocol/events.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { type EventFilter, matches, type OrchestratorEvent } from "../../orchestrator/events.ts";
 import { type FrameSink, type Handler, type ServerContext, STREAMED } from "../context.ts";
