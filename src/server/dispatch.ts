@@ -54,13 +54,13 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
     let outcome: { ok: true } | { ok: false; error: WireError; rejected: boolean };
     try {
       if (!isCommandName(command)) {
-        throw new ProtocolError("UNKNOWN_COMMAND", `Unknown command '${command}'`, { command, available_commands: [...COMMAND_NAMES] });
+        throw new OrchestratorError("UNKNOWN_COMMAND", `Unknown command '${command}'`, { command, available_commands: [...COMMAND_NAMES] });
       }
       if (!ctx.permitted(command)) {
-        throw new ProtocolError("PERMISSION_DENIED", `Command '${command}' is not allowed by this orchestrator's configuration`, { command });
+        throw new OrchestratorError("PERMISSION_DENIED", `Command '${command}' is not allowed by this orchestrator's configuration`, { command });
       }
       if (ctx.orchestrator.isShuttingDown && COMMAND_TABLE[command].changes) {
-        throw new ProtocolError("ORCHESTRATOR_BUSY", "Shutdown is under way", { command });
+        throw new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is under way", { command });
       }
       const timeoutMs = ctx.config.orchestrator.command_timeout * 1000;
       await run(command, request, send, ctx, timeoutMs, gone);
@@ -108,7 +108,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, command: string): Promi
   let timer: Timer | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ProtocolError("COMMAND_TIMEOUT", `Command '${command}' did not finish within ${ms / 1000}s`, { timeout_seconds: ms / 1000 })),
+      () => reject(new OrchestratorError("COMMAND_TIMEOUT", `Command '${command}' did not finish within ${ms / 1000}s`, { timeout_seconds: ms / 1000 })),
       ms,
     );
   });
@@ -116,10 +116,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, command: string): Promi
 }
 
 function toWireError(error: unknown, command: string, log: Logger): WireError {
+  if (error instanceof OrchestratorError) return error.toWire();
+  // Until server/reload.ts throws OrchestratorError too: its CONFIG_ERROR is still a ProtocolError.
   if (error instanceof ProtocolError) return error.toWire();
-  if (error instanceof OrchestratorError) {
-    return error.details === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, details: error.details };
-  }
   // A bug must cost one request, never the daemon.
   log.error(`command '${command}' failed unexpectedly`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return { code: "INTERNAL_ERROR", message: `Internal error while running '${command}'` };

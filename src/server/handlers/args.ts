@@ -1,12 +1,12 @@
 // Server-side validation of command arguments: nothing from the client is trusted.
 
 import { AGENT_NAME_PATTERN } from "../../protocol/commands.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import { OrchestratorError } from "../../orchestrator/errors.ts";
 
 function rejectUnknown(raw: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) {
-      throw new ProtocolError("INVALID_ARGUMENT", `unknown argument '${key}'`, { argument: key, expected: known });
+      throw new OrchestratorError("INVALID_ARGUMENT", `unknown argument '${key}'`, { argument: key, expected: known });
     }
   }
 }
@@ -18,7 +18,7 @@ export function noArgs(raw: Record<string, unknown>): Record<string, never> {
 
 function agentName(value: unknown): string {
   if (typeof value !== "string" || !AGENT_NAME_PATTERN.test(value)) {
-    throw new ProtocolError("INVALID_ARGUMENT", "argument 'agent' must be an agent name (letters, digits, _ . -)", {
+    throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' must be an agent name (letters, digits, _ . -)", {
       argument: "agent",
     });
   }
@@ -27,7 +27,7 @@ function agentName(value: unknown): string {
 
 export function requiredAgent(raw: Record<string, unknown>): { agent: string } {
   rejectUnknown(raw, ["agent"]);
-  if (raw.agent === undefined) throw new ProtocolError("INVALID_ARGUMENT", "argument 'agent' is required", { argument: "agent" });
+  if (raw.agent === undefined) throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' is required", { argument: "agent" });
   return { agent: agentName(raw.agent) };
 }
 

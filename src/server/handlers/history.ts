@@ -3,7 +3,7 @@
 
 import { AGENT_NAME_PATTERN, HISTORY_LIMITS, type HistoryArgs, type HistoryData } from "../../protocol/commands.ts";
 import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory, type EventType } from "../../protocol/events.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { type EventFilter, matches, type OrchestratorEvent } from "../../orchestrator/events.ts";
 import { type FrameSink, type Handler, type ServerContext, STREAMED } from "../context.ts";
 
@@ -129,7 +129,7 @@ function historyArgs(raw: Record<string, unknown>): HistoryArgs {
 
 function rejectUnknown(raw: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) throw new ProtocolError("INVALID_ARGUMENT", `unknown argument '${key}'`, { argument: key, expected: known });
+    if (!known.includes(key)) throw new OrchestratorError("INVALID_ARGUMENT", `unknown argument '${key}'`, { argument: key, expected: known });
   }
 }
 
@@ -157,6 +157,6 @@ function agentName(value: unknown): string {
   return value;
 }
 
-function invalid(argument: string, message: string, extra: Record<string, unknown> = {}): ProtocolError {
-  return new ProtocolError("INVALID_ARGUMENT", message, { argument, ...extra });
+function invalid(argument: string, message: string, extra: Record<string, unknown> = {}): OrchestratorError {
+  return new OrchestratorError("INVALID_ARGUMENT", message, { argument, ...extra });
 }

@@ -1,7 +1,7 @@
 // logs: an agent's last lines from its log files; with `follow`, then every line as it is written.
 
 import { LOGS_LIMITS, type LogLine, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { followLog, readLastLines, recordLine, type Tail, type TailOptions } from "../../orchestrator/log-tail.ts";
 import type { LogRecord, OutputLog } from "../../orchestrator/output-log.ts";
 import { type Handler, type ServerContext, STREAMED } from "../context.ts";
@@ -67,7 +67,7 @@ function parseLogsArgs(raw: Record<string, unknown>): LogsArgs {
 }
 
 function invalid(argument: string, message: string, details: Record<string, unknown> = {}): never {
-  throw new ProtocolError("INVALID_ARGUMENT", message, { argument, ...details });
+  throw new OrchestratorError("INVALID_ARGUMENT", message, { argument, ...details });
 }
 
 /** `30s`/`10m`/`2h`/`1d` before `now`, or an ISO time (UTC when it names no zone), as the records write times; null if neither. */

@@ -3,7 +3,7 @@
 
 import { type StatsAgent, type StatsArgs, type StatsData, type StatsWatchFrame, STATS_WATCH_INTERVAL } from "../../protocol/commands.ts";
 import { formatBytes, formatPercent } from "../../protocol/format.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
+import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { type ProcessUsage, sumUsage } from "../../orchestrator/resources.ts";
 import { type FrameSink, type Handler, type ServerContext, STREAMED } from "../context.ts";
 import { NO_USAGE, sampleAll, uptime } from "./usage.ts";
@@ -106,22 +106,22 @@ function roundTenth(n: number): number {
 function statsArgs(raw: Record<string, unknown>): StatsArgs {
   for (const key of Object.keys(raw)) {
     if (key !== "watch" && key !== "interval") {
-      throw new ProtocolError("INVALID_ARGUMENT", `unknown argument '${key}'`, { argument: key, expected: ["watch", "interval"] });
+      throw new OrchestratorError("INVALID_ARGUMENT", `unknown argument '${key}'`, { argument: key, expected: ["watch", "interval"] });
     }
   }
   const { watch: watchArg, interval } = raw;
   if (watchArg !== undefined && watchArg !== null && typeof watchArg !== "boolean") {
-    throw new ProtocolError("INVALID_ARGUMENT", "argument 'watch' must be true or false", { argument: "watch" });
+    throw new OrchestratorError("INVALID_ARGUMENT", "argument 'watch' must be true or false", { argument: "watch" });
   }
   if (interval === undefined || interval === null) return watchArg ? { watch: true } : {};
   const { min, max } = STATS_WATCH_INTERVAL;
   if (typeof interval !== "number" || !Number.isFinite(interval) || interval < min || interval > max) {
-    throw new ProtocolError("INVALID_ARGUMENT", `argument 'interval' must be a number of seconds from ${min} to ${max}`, {
+    throw new OrchestratorError("INVALID_ARGUMENT", `argument 'interval' must be a number of seconds from ${min} to ${max}`, {
       argument: "interval",
       minimum: min,
       maximum: max,
     });
   }
-  if (!watchArg) throw new ProtocolError("INVALID_ARGUMENT", "argument 'interval' applies only with 'watch'", { argument: "interval" });
+  if (!watchArg) throw new OrchestratorError("INVALID_ARGUMENT", "argument 'interval' applies only with 'watch'", { argument: "interval" });
   return { watch: true, interval };
 }
