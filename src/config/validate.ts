@@ -40,8 +40,10 @@ import {
 } from "./schema.ts";
 import type { AgentConfig, AllowedCommands, Config, OrchestratorConfig } from "./types.ts";
 import { OVERLAP_POLICIES, RESTART_POLICIES } from "./values.ts";
+import { configWarnings } from "./warnings.ts";
 
-export type LoadResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+/** `warnings`: valid settings that work against each other (warnings.ts); they do not make the file invalid. */
+export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; errors: string[] };
 
 export function validateConfig(raw: unknown, path: string): LoadResult {
   const file = resolve(path);
@@ -56,7 +58,8 @@ export function validateConfig(raw: unknown, path: string): LoadResult {
   const orchestrator = readOrchestrator(raw.orchestrator, dir, errors);
   const agents = readAgents(raw.agents, dir, errors, orchestrator);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { path: file, orchestrator, agents } };
+  const config: Config = { path: file, orchestrator, agents };
+  return { ok: true, config, warnings: configWarnings(config) };
 }
 
 function readOrchestrator(raw: unknown, dir: string, errors: string[]): OrchestratorConfig {

@@ -17,7 +17,9 @@ export default defineCommand({
       process.exitCode = EXIT.error;
       return;
     }
-    const { config } = loaded;
+    const { config, warnings } = loaded;
+    // Valid all the same: the warnings go to stderr and the exit status stays 0.
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     const order = startOrder(config.agents);
     writeText(`✓ ${path} is valid: ${config.agents.length} agent(s)${order.length ? `, start order ${order.join(" → ")}` : ""}`);
     process.exitCode = EXIT.ok;
