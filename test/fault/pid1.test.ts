@@ -223,7 +223,7 @@ test.skipIf(process.platform !== "linux")(
     await served.data("restart", { agent: "Restart" });
     await reaped(restarted as number);
     await reaped(timedOut as number);
-    expect(served.stderr()).toMatch(/Timeout run 1 .*timed out/);
+    await waitFor(() => /Timeout run 1 .*timed out/.test(served.stderr()), "the run's timeout in serve's log");
     expect(isAlive(atShutdown as number)).toBe(true);
     expect(await served.stop()).toBe(0);
     expect(isAlive(atShutdown as number)).toBe(false);
