@@ -224,8 +224,7 @@ function handleSignals(log: Logger, actions: { shutdown(): void; kill(): void; q
 
 /** A bug in one code path must not take serve down and leave its agents unsupervised. */
 function keepRunningOnBugs(log: Logger): () => void {
-  const report = (kind: string) => (error: unknown) =>
-    log.error(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const report = (kind: string) => (error: unknown) => log.error(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const onException = report("uncaught exception");
   const onRejection = report("unhandled rejection");
   process.on("uncaughtException", onException);
