@@ -79,7 +79,7 @@ function readTarget(s: Section): CheckTarget | null {
     }
     default: {
       const compiled = typeof value === "string" ? compileLogPattern(value) : null;
-      if (compiled?.ok) return { kind: "log", pattern: value as string };
+      if (compiled?.ok) return { kind: "log", pattern: value as string, regex: compiled.regex };
       fail(s, "log", compiled ? compiled.error : `must be a regular expression (got ${describe(value)})`);
       return null;
     }

@@ -1,5 +1,6 @@
 // The resolved configuration: every default applied, every path absolute.
 
+import type { CronSchedule } from "../common/cron.ts";
 import type { CommandPreset } from "../protocol/command-table.ts";
 import type { AgentKind, DependencyCondition } from "../protocol/commands.ts";
 import type { CheckForm, OverlapPolicy, RestartPolicy, StopSignal } from "./values.ts";
@@ -34,6 +35,8 @@ export interface AgentConfig {
   log_keep: number;
   /** periodic: a 5-field cron expression (local time), instead of execution_interval. */
   schedule: string | null;
+  /** `schedule` as validation parsed it: the schedule runs on this, never parsing the text again. */
+  cron: CronSchedule | null;
   /** periodic: each run starts up to this many seconds late, at random. */
   jitter: number;
   /** periodic: what a run that falls due while the previous one is still going does. */
@@ -57,7 +60,8 @@ interface CheckTargets {
   command: { command: string[] };
   tcp: { host: string; port: number };
   http: { url: string };
-  log: { pattern: string };
+  /** `regex`: the pattern as validation compiled it (status shows `pattern`). */
+  log: { pattern: string; regex: RegExp };
 }
 
 /** One per form of CHECK_FORMS (a form without its entry in CheckTargets does not compile). */

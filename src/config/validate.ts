@@ -183,7 +183,7 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
     stop_timeout: read(s, "stop_timeout", positiveNumber, D.stop_timeout),
     log_max_size: read(s, "log_max_size", byteSize, defaults.log_max_size),
     log_keep: read(s, "log_keep", logKeep, defaults.log_keep),
-    schedule: applies("schedule", ["periodic"]) ? readSchedule(s) : null,
+    ...(applies("schedule", ["periodic"]) ? readSchedule(s) : { schedule: null, cron: null }),
     jitter: applies("jitter", ["periodic"]) ? read(s, "jitter", nonNegativeNumber, D.jitter) : D.jitter,
     overlap: applies("overlap", ["periodic"]) ? read(s, "overlap", oneOf(OVERLAP_POLICIES), D.overlap) : D.overlap,
     ready: applies("ready", ["looping"]) ? readHealthCheck(s, "ready") : null,
@@ -195,13 +195,14 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
   };
 }
 
-function readSchedule(s: Section): string | null {
+/** The schedule as written and as parsed: parsed here once, used as parsed by the schedule. */
+function readSchedule(s: Section): Pick<AgentConfig, "schedule" | "cron"> {
   const text = read(s, "schedule", nonEmptyString, null);
-  if (text === null) return null;
+  if (text === null) return { schedule: null, cron: null };
   const parsed = parseCron(text);
-  if (parsed.ok) return text.trim();
+  if (parsed.ok) return { schedule: text.trim(), cron: parsed.schedule };
   fail(s, "schedule", `${parsed.error} (got ${describe(text)})`);
-  return null;
+  return { schedule: null, cron: null };
 }
 
 /** argv array, or a string run by /bin/sh -c. */

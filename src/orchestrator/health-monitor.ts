@@ -110,7 +110,7 @@ export class HealthMonitor {
     const counters = this.counters.get(runtime) ?? {};
     counters[name] = counter;
     this.counters.set(runtime, counters);
-    const matcher = check.target.kind === "log" ? createLogMatcher(new RegExp(check.target.pattern)) : null;
+    const matcher = check.target.kind === "log" ? createLogMatcher(check.target.regex) : null;
     const watch: Watch = {
       counter,
       matcher,

@@ -93,7 +93,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
         next.overlapQueued = false;
         effects.push({ type: "schedule_begin" });
         // A cron schedule or jitter: the first run comes when the schedule says.
-        firstRunNow = config.schedule === null && !(config.jitter > 0);
+        firstRunNow = config.cron === null && !(config.jitter > 0);
       }
       if (firstRunNow) enqueue(event.front === true);
       else {

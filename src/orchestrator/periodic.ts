@@ -2,7 +2,7 @@
 // rate (every interval from the schedule's start, whatever the runs take), or a cron schedule
 // (on the minute, in local time). `jitter` delays each run by a random part of a second count.
 
-import { type CronSchedule, nextRun, parseCron } from "../common/cron.ts";
+import { type CronSchedule, nextRun } from "../common/cron.ts";
 import { jitterMs } from "./clock.ts";
 import type { Clock, TimerHandle } from "./ports.ts";
 import type { AgentRuntime } from "./runtime.ts";
@@ -27,7 +27,6 @@ interface ScheduleClock {
 
 export class PeriodicSchedule {
   private readonly clocks = new Map<AgentRuntime, ScheduleClock>();
-  private readonly crons = new Map<string, CronSchedule>();
 
   constructor(
     private readonly hooks: Hooks,
@@ -41,7 +40,7 @@ export class PeriodicSchedule {
   begin(runtime: AgentRuntime): boolean {
     this.cancel(runtime);
     const { config } = runtime;
-    const cron = config.schedule === null ? null : this.cronOf(config.schedule);
+    const { cron } = config;
     if (cron === null && !config.delay_compensation) {
       if (config.jitter <= 0) return true;
       this.arm(runtime, this.clock.now());
@@ -159,14 +158,4 @@ export class PeriodicSchedule {
     return (runtime.config.execution_interval ?? 0) * 1000;
   }
 
-  private cronOf(text: string): CronSchedule | null {
-    let cron = this.crons.get(text);
-    if (!cron) {
-      const parsed = parseCron(text);
-      if (!parsed.ok) return null;
-      cron = parsed.schedule;
-      this.crons.set(text, cron);
-    }
-    return cron;
-  }
 }

@@ -128,7 +128,7 @@ export class Supervisor {
         this.spawn(runtime);
         break;
       case "terminate":
-        runtime.process?.signalGroup(runtime.config.stop_signal as NodeJS.Signals);
+        runtime.process?.signalGroup(runtime.config.stop_signal);
         runtime.stopDeadline ??= clock.setTimer(() => {
           runtime.stopDeadline = null;
           this.dispatch(runtime, { type: "stop_deadline" });

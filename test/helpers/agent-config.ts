@@ -1,6 +1,7 @@
 // A resolved AgentConfig for unit tests: a looping agent with every default as the spec states
 // them (written out here, not read from the code under test), and the given overrides.
 
+import { type CronSchedule, parseCron } from "../../src/common/cron.ts";
 import type { AgentConfig } from "../../src/config/types.ts";
 
 export function agentConfig(overrides: Partial<AgentConfig> & { name: string }): AgentConfig {
@@ -23,6 +24,7 @@ export function agentConfig(overrides: Partial<AgentConfig> & { name: string }):
     log_max_size: 10_000_000,
     log_keep: 5,
     schedule: null,
+    cron: null,
     jitter: 0,
     overlap: "skip",
     ready: null,
@@ -33,4 +35,11 @@ export function agentConfig(overrides: Partial<AgentConfig> & { name: string }):
     max_memory: null,
     ...overrides,
   };
+}
+
+/** A cron expression parsed as validation parses it (AgentConfig carries both forms). */
+export function cronOf(expression: string): CronSchedule {
+  const parsed = parseCron(expression);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.schedule;
 }

@@ -46,7 +46,7 @@ test("ready and alive checks: each form, with the documented defaults", () => {
   });
   expect(agents[1]?.ready?.target).toEqual({ kind: "http", url: "http://127.0.0.1:8080/health" });
   expect(agents[1]?.ready?.interval).toBe(0.5);
-  expect(agents[1]?.alive?.target).toEqual({ kind: "log", pattern: "heartbeat \\d+" });
+  expect(agents[1]?.alive?.target).toEqual({ kind: "log", pattern: "heartbeat \\d+", regex: /heartbeat \d+/ });
 });
 
 test("check errors name their key path", () => {

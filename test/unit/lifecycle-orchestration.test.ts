@@ -8,7 +8,7 @@ import { agentConfig } from "../helpers/agent-config.ts";
 import { fakeWorld, settle } from "../helpers/fake-lifecycle.ts";
 
 const readyOnLine = (pattern: string): HealthCheckConfig => ({
-  target: { kind: "log", pattern },
+  target: { kind: "log", pattern, regex: new RegExp(pattern) },
   interval: 1,
   timeout: 1,
   initial_delay: 0,

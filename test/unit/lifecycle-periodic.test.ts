@@ -3,7 +3,7 @@
 
 import { expect, test } from "bun:test";
 import type { AgentConfig } from "../../src/config/types.ts";
-import { agentConfig } from "../helpers/agent-config.ts";
+import { agentConfig, cronOf } from "../helpers/agent-config.ts";
 import { FakeClock, fakeWorld, settle } from "../helpers/fake-lifecycle.ts";
 
 const periodic = (name: string, overrides: Partial<AgentConfig> = {}) =>
@@ -89,7 +89,7 @@ test("a run past its timeout is ended (SIGKILL after stop_timeout if it ignores 
 test("cron: runs fall on the minutes the expression names, in the schedule's clock", async () => {
   // 10:00:30 on the schedule's clock: */2 is due at 10:02, 10:04 …
   const clock = new FakeClock(Date.parse("2026-01-05T10:00:30Z"));
-  await using world = fakeWorld([periodic("Cron", { execution_interval: null, schedule: "*/2 * * * *" })], {}, clock);
+  await using world = fakeWorld([periodic("Cron", { execution_interval: null, schedule: "*/2 * * * *", cron: cronOf("*/2 * * * *") })], {}, clock);
   const { orchestrator, spawner } = world;
   const origin = clock.now();
   orchestrator.begin();

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { ACCEPTS, initialState, transition } from "../../src/orchestrator/lifecycle.ts";
 import type { LifecycleEvent, LifecycleEventType, LifecycleState } from "../../src/orchestrator/lifecycle-types.ts";
 import type { AgentStatus } from "../../src/protocol/commands.ts";
-import { agentConfig } from "../helpers/agent-config.ts";
+import { agentConfig, cronOf } from "../helpers/agent-config.ts";
 
 const STATUSES: AgentStatus[] = ["waiting", "starting", "running", "stopping", "stopped", "completed", "failed", "backoff"];
 
@@ -75,7 +75,7 @@ function run(status: AgentStatus, type: LifecycleEventType) {
     kind: periodic ? "periodic" : "looping",
     execution_interval: periodic ? 60 : null,
     timeout: periodic ? 30 : null,
-    ready: { target: { kind: "log", pattern: "up" }, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
+    ready: { target: { kind: "log", pattern: "up", regex: /up/ }, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
   });
   const before = stateIn(status);
   const frozen = structuredClone(before);
@@ -124,7 +124,7 @@ describe("outcomes of single transitions", () => {
   });
 
   test("a periodic agent on a cron schedule waits for its first run instead of queueing", () => {
-    const cron = agentConfig({ name: "C", kind: "periodic", schedule: "*/5 * * * *" });
+    const cron = agentConfig({ name: "C", kind: "periodic", schedule: "*/5 * * * *", cron: cronOf("*/5 * * * *") });
     const result = transition(stateIn("stopped"), { type: "start_requested" }, { ...ctx, config: cron });
     expect(result.state).toMatchObject({ status: "waiting", waitingReason: "next_run", runsDone: 0 });
     expect(result.effects).toEqual([{ type: "schedule_begin" }]);

@@ -1,5 +1,6 @@
 // Runtime state → wire shapes shared by several commands.
 
+import type { HealthCheckConfig } from "../../config/types.ts";
 import type { AgentStatusData, PsAgent } from "../../protocol/commands.ts";
 import { formatBytes, formatPercent, formatUptime } from "../../protocol/format.ts";
 import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
@@ -32,6 +33,12 @@ export function psAgent(runtime: AgentRuntime, now: number, positions: ReadonlyM
   };
 }
 
+/** A check as the config wrote it: a log pattern's text, not the RegExp validation compiled. */
+function asWritten(check: HealthCheckConfig): Record<string, unknown> {
+  if (check.target.kind !== "log") return { ...check };
+  return { ...check, target: { kind: "log", pattern: check.target.pattern } };
+}
+
 /** The settings that matter for this agent's kind, as `status` shows them under Configuration. */
 export function agentConfiguration(runtime: AgentRuntime): Record<string, unknown> {
   const { config } = runtime;
@@ -56,8 +63,8 @@ export function agentConfiguration(runtime: AgentRuntime): Record<string, unknow
         restart: config.restart,
         max_restarts: config.max_restarts,
         restart_window: config.restart_window,
-        ...(config.ready ? { ready: config.ready } : {}),
-        ...(config.alive ? { alive: config.alive } : {}),
+        ...(config.ready ? { ready: asWritten(config.ready) } : {}),
+        ...(config.alive ? { alive: asWritten(config.alive) } : {}),
         ...shared,
         ...stop,
       };
