@@ -2,7 +2,7 @@
 // SIGTERM, run periodically or once), their dependencies, and the TOML serve reads.
 
 import { join } from "node:path";
-import type { AgentKind } from "../../src/protocol/commands.ts";
+import type { AgentKind } from "../../src/protocol/agents.ts";
 import type { Options } from "./options.ts";
 
 /** Every agent of this run gets MARKER_ENV=<random> in its env (serve never has it). */

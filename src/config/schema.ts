@@ -57,7 +57,7 @@ export const TOP_LEVEL_KEYS = ["orchestrator", "agents"] as const;
 /** Every runtime command an operator may allow or block: those served today and those planned. */
 export const KNOWN_COMMANDS = [...COMMAND_NAMES] as const;
 
-export { AGENT_NAME_PATTERN } from "../protocol/commands.ts";
+export { AGENT_NAME_PATTERN } from "../protocol/agents.ts";
 
 /** sun_path is 108 bytes on Linux and 104 on macOS; 100 leaves room for both. */
 export const MAX_SOCKET_PATH_BYTES = 100;

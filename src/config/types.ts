@@ -2,7 +2,7 @@
 
 import type { CronSchedule } from "../common/cron.ts";
 import type { CommandPreset } from "../protocol/command-table.ts";
-import type { AgentKind, DependencyCondition } from "../protocol/commands.ts";
+import type { AgentKind, DependencyCondition } from "../protocol/agents.ts";
 import type { CheckForm, OverlapPolicy, RestartPolicy, StopSignal } from "./values.ts";
 
 export interface AgentConfig {

@@ -2,7 +2,7 @@
 
 import { basename, dirname, resolve } from "node:path";
 import { COMMAND_PRESETS } from "../protocol/command-table.ts";
-import { AGENT_KINDS, type AgentKind, DEPENDENCY_CONDITIONS, type DependencyCondition } from "../protocol/commands.ts";
+import { AGENT_KINDS, type AgentKind, DEPENDENCY_CONDITIONS, type DependencyCondition } from "../protocol/agents.ts";
 import { parseCron } from "../common/cron.ts";
 import { findCycles } from "./dependency-graph.ts";
 import { readHealthCheck } from "./health-checks.ts";

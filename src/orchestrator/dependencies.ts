@@ -1,6 +1,6 @@
 // Whether a dependency edge is satisfied by its provider's current state.
 
-import type { DependencyCondition, DependencyEdge } from "../protocol/commands.ts";
+import type { DependencyCondition, DependencyEdge } from "../protocol/agents.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 export function isSatisfied(condition: DependencyCondition, provider: AgentRuntime): boolean {

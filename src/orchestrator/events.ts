@@ -1,7 +1,7 @@
 // The event history: every event gets a seq, goes to subscribers at once, into an in-memory
 // ring of the newest ones (the fast path for reads) and, batched, into the journal on disk.
 
-import type { CapacityInfo } from "../protocol/commands.ts";
+import type { CapacityInfo } from "../protocol/history.ts";
 import type { EventCategory, EventSeverity, EventType, HistoryEvent } from "../protocol/events.ts";
 import { type EventCount, type EventFilter, Journal } from "./journal.ts";
 import { JournalWriter } from "./journal-writer.ts";

@@ -2,7 +2,7 @@
 // transition asks the shell to perform (lifecycle.ts decides, supervisor.ts performs).
 
 import type { AgentConfig } from "../config/types.ts";
-import type { AgentStatus, WaitingReason } from "../protocol/commands.ts";
+import type { AgentStatus, WaitingReason } from "../protocol/agents.ts";
 import type { NewEvent } from "./events.ts";
 import type { RestartHistory } from "./restart-policy.ts";
 

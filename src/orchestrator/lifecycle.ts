@@ -4,7 +4,7 @@
 // back what happened as new events. Nothing here reads a clock, spawns or touches a timer.
 
 import type { AgentConfig } from "../config/types.ts";
-import type { AgentStatus } from "../protocol/commands.ts";
+import type { AgentStatus } from "../protocol/agents.ts";
 import type { NewEvent } from "./events.ts";
 import { settleExit, settleSpawnFailure } from "./lifecycle-exit.ts";
 import type { Effect, ExitReport, LifecycleEvent, LifecycleEventType, LifecycleState, StopReason, Transition, TransitionContext } from "./lifecycle-types.ts";

@@ -1,7 +1,7 @@
 // The last lines of an agent's log, and following it: records (log-records.ts) joined back into
 // lines, bounded in count and size, and the handoff from the file to the live output.
 
-import type { LogLine } from "../protocol/commands.ts";
+import type { LogLine } from "../protocol/logs.ts";
 import { BackwardRecords, decodeLine } from "./log-records.ts";
 import { type LogRecord, MAX_RECORD_PAYLOAD, type OutputLog, type OutputStream } from "./output-log.ts";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
-import type { AgentCounts, DependencyEdge } from "../protocol/commands.ts";
+import type { AgentCounts, DependencyEdge } from "../protocol/agents.ts";
 import { AgentCommands, type StartOutcome } from "./agent-commands.ts";
 import { dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";

@@ -1,7 +1,7 @@
 // The live state of one agent: what it is doing now, what it did, and what it waits for.
 
 import type { AgentConfig } from "../config/types.ts";
-import type { AgentCounts } from "../protocol/commands.ts";
+import type { AgentCounts } from "../protocol/agents.ts";
 import type { AgentProcess } from "./agent-process.ts";
 import { initialState, isActiveStatus } from "./lifecycle.ts";
 import type { LifecycleState } from "./lifecycle-types.ts";

@@ -28,11 +28,8 @@ export interface Handler<C extends CommandName> {
   /** Validates the wire args; throws INVALID_ARGUMENT. Types do not exist at run time. */
   parseArgs(raw: Record<string, unknown>): ArgsOf<C>;
   /** `gone` is aborted once the client has closed the connection: a stream stops there. */
+  /** Whether it streams (and so is not bound by command_timeout) is the command table's to say (protocol/command-table.ts). */
   run(ctx: ServerContext, args: ArgsOf<C>, send: FrameSink<DataOf<C>>, gone: AbortSignal): Promise<DataOf<C> | typeof STREAMED>;
-  /** Streams run as long as they need; everything else is bound by command_timeout. */
-  streaming?: true;
-  /** For a command that streams only when asked (`stats --watch`): whether these args ask for it. */
-  streams?(args: ArgsOf<C>): boolean;
 }
 
 export type HandlerTable = { [C in CommandName]: Handler<C> };

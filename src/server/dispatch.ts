@@ -1,7 +1,8 @@
 // One request → one answer (or one stream): permission, argument checks, timeout, audit, metrics.
 
 import { COMMAND_TABLE, streams } from "../protocol/command-table.ts";
-import { AGENT_NAME_PATTERN, COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
+import { AGENT_NAME_PATTERN } from "../protocol/agents.ts";
+import { COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
 import { type Envelope, failure, type Request, success } from "../protocol/envelope.ts";
 import { ProtocolError, type WireError } from "../protocol/errors.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";

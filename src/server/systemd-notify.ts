@@ -6,7 +6,7 @@
 
 import type { Orchestrator } from "../orchestrator/orchestrator.ts";
 import type { AgentRuntime } from "../orchestrator/runtime.ts";
-import type { AgentCounts } from "../protocol/commands.ts";
+import type { AgentCounts } from "../protocol/agents.ts";
 import { monotonicMicros } from "../system/monotonic-clock.ts";
 import { type NotifySettings, NotifySocket } from "../system/sd-notify.ts";
 import type { Logger } from "./logger.ts";

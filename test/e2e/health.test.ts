@@ -5,7 +5,8 @@
 import { expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentStatusData, EventType } from "../../src/protocol/commands.ts";
+import type { AgentStatusData } from "../../src/protocol/commands.ts";
+import type { EventType } from "../../src/protocol/events.ts";
 import { agent, inStatus, psOf, running, statusOf, until } from "../helpers/agents-toml.ts";
 import { isAlive } from "../helpers/processes.ts";
 import { serve, type Served } from "../helpers/serve.ts";

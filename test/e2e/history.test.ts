@@ -4,7 +4,9 @@
 import { describe, expect } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { HistoryData, HistoryEvent, HistoryStatsData, ReportData } from "../../src/protocol/commands.ts";
+import type { HistoryEvent } from "../../src/protocol/events.ts";
+import type { HistoryData, HistoryStatsData } from "../../src/protocol/history.ts";
+import type { ReportData } from "../../src/protocol/reports.ts";
 import { agent, inStatus, running, sh } from "../helpers/agents-toml.ts";
 import { cleanEnv, cli } from "../helpers/cli.ts";
 import { BINARY, serve, type Served, tempDir } from "../helpers/serve.ts";

@@ -4,7 +4,7 @@
 // and a due run waits for a worker slot.
 
 import { expect, test } from "bun:test";
-import type { EventType } from "../../src/protocol/commands.ts";
+import type { EventType } from "../../src/protocol/events.ts";
 import { agent, psOf, running, until } from "../helpers/agents-toml.ts";
 import { isAlive } from "../helpers/processes.ts";
 import { serve, type Served } from "../helpers/serve.ts";

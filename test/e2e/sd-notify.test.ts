@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { HistoryEvent } from "../../src/protocol/commands.ts";
+import type { HistoryEvent } from "../../src/protocol/events.ts";
 import { agent, sh } from "../helpers/agents-toml.ts";
 import { BINARY, FIXTURES, serve, tempDir } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { ACCEPTS, initialState, transition } from "../../src/orchestrator/lifecycle.ts";
 import type { LifecycleEvent, LifecycleEventType, LifecycleState } from "../../src/orchestrator/lifecycle-types.ts";
-import type { AgentStatus } from "../../src/protocol/commands.ts";
+import type { AgentStatus } from "../../src/protocol/agents.ts";
 import { agentConfig, cronOf } from "../helpers/agent-config.ts";
 
 const STATUSES: AgentStatus[] = ["waiting", "starting", "running", "stopping", "stopped", "completed", "failed", "backoff"];

@@ -3,7 +3,8 @@
 process.env.TZ = "UTC";
 
 import { describe, expect, test } from "bun:test";
-import type { DependenciesData, StatsAgent, StatsWatchFrame } from "../../src/protocol/commands.ts";
+import type { DependenciesData } from "../../src/protocol/commands.ts";
+import type { StatsAgent, StatsWatchFrame } from "../../src/protocol/reports.ts";
 import { renderDependencies } from "../../src/cli/render/dependencies.ts";
 import { formatInterval, renderStatsWatch } from "../../src/cli/render/stats-watch.ts";
 import { ANSI, redraw } from "../../src/cli/watch-screen.ts";

@@ -3,13 +3,8 @@
 process.env.TZ = "UTC";
 
 import { describe, expect, test } from "bun:test";
-import type {
-  AgentStatusData,
-  OrchestratorStatusData,
-  PsAgent,
-  ReportData,
-  StatsData,
-} from "../../src/protocol/commands.ts";
+import type { AgentStatusData, OrchestratorStatusData, PsAgent } from "../../src/protocol/commands.ts";
+import type { ReportData, StatsData } from "../../src/protocol/reports.ts";
 import { renderError } from "../../src/cli/render/error.ts";
 import { renderEventLine, renderHistory, renderHistoryStats, summarizeDetails } from "../../src/cli/render/history.ts";
 import { renderPs } from "../../src/cli/render/ps.ts";

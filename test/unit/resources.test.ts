@@ -3,7 +3,7 @@
 
 import { expect, test } from "bun:test";
 import { ResourceSampler, SAMPLE_MAX_AGE_MS, sumUsage } from "../../src/orchestrator/resources.ts";
-import { STATS_WATCH_INTERVAL } from "../../src/protocol/commands.ts";
+import { STATS_WATCH_INTERVAL } from "../../src/protocol/reports.ts";
 
 test("a reading is shared until it is SAMPLE_MAX_AGE_MS old, then taken again", async () => {
   let now = 1_000_000;

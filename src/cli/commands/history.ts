@@ -3,7 +3,7 @@
 
 import { defineCommand } from "citty";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
-import type { HistoryArgs } from "../../protocol/commands.ts";
+import type { HistoryArgs } from "../../protocol/history.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { publicEnvelope, writeText } from "../output.ts";
 import { renderEventLine, renderHistory } from "../render/history.ts";

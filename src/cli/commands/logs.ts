@@ -3,7 +3,7 @@
 
 import { defineCommand } from "citty";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
-import { LOGS_LIMITS, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
+import { LOGS_LIMITS, type LogsArgs, type LogsData } from "../../protocol/logs.ts";
 import type { Envelope } from "../../protocol/envelope.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { EXIT, UsageError } from "../errors.ts";

@@ -5,7 +5,7 @@ import { defineCommand } from "citty";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { call } from "../../client/connection.ts";
 import { noAnswerError } from "../../client/errors.ts";
-import { STATS_WATCH_INTERVAL, type StatsWatchFrame } from "../../protocol/commands.ts";
+import { STATS_WATCH_INTERVAL, type StatsWatchFrame } from "../../protocol/reports.ts";
 import { type ErrorEnvelope, failure } from "../../protocol/envelope.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";

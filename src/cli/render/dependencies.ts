@@ -1,6 +1,7 @@
 // `dependencies`: each agent with what it waits for and whether that holds now, then the start order.
 
-import type { DependenciesData, DependencyEdge } from "../../protocol/commands.ts";
+import type { DependencyEdge } from "../../protocol/agents.ts";
+import type { DependenciesData } from "../../protocol/commands.ts";
 
 export interface DependenciesView {
   /** Green ✓ and red ✗ (a terminal without NO_COLOR). */

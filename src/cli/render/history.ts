@@ -1,6 +1,6 @@
 // `history` and `history-stats`: events as a table or one line each (for --follow), and counts.
 
-import type { CapacityInfo, HistoryData, HistoryStatsData } from "../../protocol/commands.ts";
+import type { CapacityInfo, HistoryData, HistoryStatsData } from "../../protocol/history.ts";
 import type { HistoryEvent } from "../../protocol/events.ts";
 import { groupThousands } from "../../protocol/format.ts";
 import { renderTable } from "./table.ts";

@@ -1,6 +1,6 @@
 // `logs`: one line per log line — `<time> <stream> <text>`, as the log file writes its records.
 
-import type { LogLine, LogsData } from "../../protocol/commands.ts";
+import type { LogLine, LogsData } from "../../protocol/logs.ts";
 
 /** A partial line's stream carries the log file's `+`; a cut line says so at its end. */
 export function renderLogLine(line: LogLine): string {

@@ -1,6 +1,6 @@
 // `report`: the reference's system report, then executions (per periodic agent too) and an event summary.
 
-import type { ReportData } from "../../protocol/commands.ts";
+import type { ReportData } from "../../protocol/reports.ts";
 import { formatMilliseconds, formatPercent, groupThousands } from "../../protocol/format.ts";
 import { keptText, renderEventLine } from "./history.ts";
 import { renderTable } from "./table.ts";

@@ -1,7 +1,7 @@
 // `stats --watch` on a terminal: the orchestrator's totals around a live table of agents, fitted
 // to the screen (lines cut at its width, agents that do not fit counted instead of scrolling).
 
-import type { StatsAgent, StatsWatchFrame } from "../../protocol/commands.ts";
+import type { StatsAgent, StatsWatchFrame } from "../../protocol/reports.ts";
 import { localClock, statusLabel } from "./status-label.ts";
 import { renderTable } from "./table.ts";
 

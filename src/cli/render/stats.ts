@@ -1,6 +1,6 @@
 // `stats`: the reference's statistics block.
 
-import type { StatsData } from "../../protocol/commands.ts";
+import type { StatsData } from "../../protocol/reports.ts";
 
 export function renderStats(data: StatsData): string {
   const { orchestrator: o, system, dependencies: d } = data;

@@ -1,6 +1,6 @@
 // An agent's status in words: why it waits, when it runs or retries next.
 
-import type { AgentStatus, WaitingReason } from "../../protocol/commands.ts";
+import type { AgentStatus, WaitingReason } from "../../protocol/agents.ts";
 
 export interface StatusFacts {
   status: AgentStatus;

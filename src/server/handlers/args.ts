@@ -1,6 +1,6 @@
 // Server-side validation of command arguments: nothing from the client is trusted.
 
-import { AGENT_NAME_PATTERN } from "../../protocol/commands.ts";
+import { AGENT_NAME_PATTERN } from "../../protocol/agents.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
 
 function rejectUnknown(raw: Record<string, unknown>, known: readonly string[]): void {

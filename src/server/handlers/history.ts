@@ -1,7 +1,8 @@
 // history and history-stats: the event history (journal-backed), filtered; `history --follow`
 // answers what is kept, then streams new events until the client goes away or serve shuts down.
 
-import { AGENT_NAME_PATTERN, HISTORY_LIMITS, type HistoryArgs, type HistoryData } from "../../protocol/commands.ts";
+import { AGENT_NAME_PATTERN } from "../../protocol/agents.ts";
+import { HISTORY_LIMITS, type HistoryArgs, type HistoryData } from "../../protocol/history.ts";
 import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory, type EventType } from "../../protocol/events.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { type EventFilter, matches, type OrchestratorEvent } from "../../orchestrator/events.ts";
@@ -12,7 +13,6 @@ const FOLLOW_BATCH_MS = 25;
 
 export const history: Handler<"history"> = {
   parseArgs: historyArgs,
-  streams: (args) => args.follow === true,
   async run(ctx, args, send, gone) {
     const filter = toFilter(args);
     const limit = args.last ?? (args.follow && args.after_seq === undefined ? HISTORY_LIMITS.followDefaultLast : HISTORY_LIMITS.maxLast);

@@ -1,6 +1,6 @@
 // logs: an agent's last lines from its log files; with `follow`, then every line as it is written.
 
-import { LOGS_LIMITS, type LogLine, type LogsArgs, type LogsData } from "../../protocol/commands.ts";
+import { LOGS_LIMITS, type LogLine, type LogsArgs, type LogsData } from "../../protocol/logs.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { followLog, readLastLines, recordLine, type Tail, type TailOptions } from "../../orchestrator/log-tail.ts";
 import type { LogRecord, OutputLog } from "../../orchestrator/output-log.ts";
@@ -16,7 +16,6 @@ const ISO = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(Z|[+-]\d\d
 
 export const logs: Handler<"logs"> = {
   parseArgs: parseLogsArgs,
-  streams: (args) => args.follow === true,
   async run(ctx, args, send, gone) {
     const log = ctx.orchestrator.mustGet(args.agent).log;
     const options: TailOptions = {

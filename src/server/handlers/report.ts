@@ -2,7 +2,7 @@
 // command interface's own figures, executions and events.
 
 import { loadavg } from "node:os";
-import type { AgentExecutions, ReportData } from "../../protocol/commands.ts";
+import type { AgentExecutions, ReportData } from "../../protocol/reports.ts";
 import { formatBytes, formatPercent } from "../../protocol/format.ts";
 import { sumUsage } from "../../orchestrator/resources.ts";
 import type { AgentRuntime } from "../../orchestrator/runtime.ts";

@@ -6,7 +6,6 @@ import { noArgs } from "./args.ts";
 
 export const shutdown: Handler<"shutdown"> = {
   parseArgs: noArgs,
-  streaming: true,
   async run(ctx, _args, send) {
     const agentsToStop = ctx.orchestrator.list().filter(isActive).length;
     const estimate = ctx.orchestrator.estimateShutdownSeconds();

@@ -1,7 +1,7 @@
 // stats: resource use of the orchestrator and its agents, sampled in one batch; with `watch`, one
 // frame per interval (each one batch through the shared, cached sampler) until the client goes away.
 
-import { type StatsAgent, type StatsArgs, type StatsData, type StatsWatchFrame, STATS_WATCH_INTERVAL } from "../../protocol/commands.ts";
+import { type StatsAgent, type StatsArgs, type StatsData, type StatsWatchFrame, STATS_WATCH_INTERVAL } from "../../protocol/reports.ts";
 import { formatBytes, formatPercent } from "../../protocol/format.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { type ProcessUsage, sumUsage } from "../../orchestrator/resources.ts";
@@ -11,7 +11,6 @@ import { psAgent } from "./views.ts";
 
 export const stats: Handler<"stats"> = {
   parseArgs: statsArgs,
-  streams: (args) => args.watch === true,
   async run(ctx, args, send, gone) {
     if (!args.watch) return statsData(ctx, await sampleAll(ctx));
     await watch(ctx, args.interval ?? STATS_WATCH_INTERVAL.default, send, gone);
