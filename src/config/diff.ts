@@ -46,7 +46,9 @@ export function applicableConfig(current: Config, next: Config): { config: Confi
     if (canonical(current.orchestrator[key]) !== canonical(next.orchestrator[key])) requiresRestart.push(`orchestrator.${key}`);
     (orchestrator as unknown as Record<string, unknown>)[key] = current.orchestrator[key];
   }
-  return { config: { ...next, orchestrator }, requiresRestart };
+  // The HTTP listener was opened at start-up with the running [http]: a change waits for a restart.
+  if (canonical(current.http ?? null) !== canonical(next.http ?? null)) requiresRestart.push("http");
+  return { config: { ...next, orchestrator, http: current.http ?? null }, requiresRestart };
 }
 
 /** JSON with object keys sorted, so key order never counts as a change. */

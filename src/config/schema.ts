@@ -52,7 +52,7 @@ export const AGENT_KEYS = [
   "max_memory",
 ] as const;
 
-export const TOP_LEVEL_KEYS = ["orchestrator", "agents"] as const;
+export const TOP_LEVEL_KEYS = ["orchestrator", "agents", "http"] as const;
 
 /** Every runtime command an operator may allow or block: those served today and those planned. */
 export const KNOWN_COMMANDS = [...COMMAND_NAMES] as const;

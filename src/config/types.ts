@@ -4,6 +4,7 @@ import type { CronSchedule } from "../common/cron.ts";
 import type { CommandPreset } from "../protocol/command-table.ts";
 import type { AgentKind, DependencyCondition } from "../protocol/agents.ts";
 import type { CheckForm, OverlapPolicy, RestartPolicy, StopSignal } from "./values.ts";
+import type { HttpConfig } from "./http.ts";
 
 export interface AgentConfig {
   name: string;
@@ -120,4 +121,6 @@ export interface Config {
   orchestrator: OrchestratorConfig;
   /** In declaration order. */
   agents: AgentConfig[];
+  /** The [http] table; absent or null = no HTTP listener. */
+  http?: HttpConfig | null;
 }

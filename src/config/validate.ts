@@ -6,6 +6,7 @@ import { AGENT_KINDS, type AgentKind, DEPENDENCY_CONDITIONS, type DependencyCond
 import { parseCron } from "../common/cron.ts";
 import { findCycles } from "./dependency-graph.ts";
 import { readHealthCheck } from "./health-checks.ts";
+import { readHttp } from "./http.ts";
 import { readAccount, readEnvFile, readMaxMemory, readUmask } from "./identity.ts";
 import { hint } from "../common/did-you-mean.ts";
 import {
@@ -57,8 +58,9 @@ export function validateConfig(raw: unknown, path: string): LoadResult {
   }
   const orchestrator = readOrchestrator(raw.orchestrator, dir, errors);
   const agents = readAgents(raw.agents, dir, errors, orchestrator);
+  const http = readHttp(raw.http, dir, errors);
   if (errors.length > 0) return { ok: false, errors };
-  const config: Config = { path: file, orchestrator, agents };
+  const config: Config = { path: file, orchestrator, agents, http };
   return { ok: true, config, warnings: configWarnings(config) };
 }
 
