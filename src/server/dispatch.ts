@@ -21,7 +21,14 @@ import type { Logger } from "./logger.ts";
 const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
 
 /** `gone` is aborted once the client has closed the connection (it ends a stream). */
-export type Dispatch = (request: Request, send: (envelope: Envelope) => void, gone?: AbortSignal) => Promise<void>;
+export type Dispatch = (request: Request, send: (envelope: Envelope) => void, gone?: AbortSignal, via?: Via) => Promise<void>;
+
+/** A request that came another way than the socket: the audit event names it; `permits` narrows what it may run. */
+export interface Via {
+  transport: "http";
+  peer: string | null;
+  permits?: (command: CommandName) => boolean;
+}
 
 /** For callers without a connection to lose. */
 const NEVER_GONE = new AbortController().signal;
@@ -43,7 +50,7 @@ function filterOf(command: string, agent: unknown): { agent_filter?: string } {
 }
 
 export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
-  return async (request, sendFrame, gone = NEVER_GONE) => {
+  return async (request, sendFrame, gone = NEVER_GONE, via) => {
     const startedAt = performance.now();
     // The response time is the first frame's: a stream lasts as long as its client watches.
     let answeredAt: number | null = null;
@@ -57,7 +64,7 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
       if (!isCommandName(command)) {
         throw new OrchestratorError("UNKNOWN_COMMAND", `Unknown command '${command}'`, { command, available_commands: [...COMMAND_NAMES] });
       }
-      if (!ctx.permitted(command)) {
+      if (!ctx.permitted(command) || via?.permits?.(command) === false) {
         throw new OrchestratorError("PERMISSION_DENIED", `Command '${command}' is not allowed by this orchestrator's configuration`, { command });
       }
       if (ctx.orchestrator.isShuttingDown && COMMAND_TABLE[command].changes) {
@@ -84,6 +91,7 @@ export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {
         result: outcome.ok ? "success" : "error",
         ...(outcome.ok ? {} : { error_code: outcome.error.code }),
         duration_ms: durationMs,
+        ...(via ? { transport: via.transport, peer: via.peer } : {}),
       },
     });
   };
