@@ -8,6 +8,7 @@ import { ProtocolError } from "../protocol/errors.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
 import { adoptOrphans } from "../system/adopt-orphans.ts";
 import { takeNotifySettings } from "../system/sd-notify.ts";
+import { openHttp } from "../http/listener.ts";
 import type { ServerContext } from "./context.ts";
 import { createDispatch } from "./dispatch.ts";
 import { logEvent } from "./event-lines.ts";
@@ -123,6 +124,15 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
     log.info(`listening on ${settings.command_socket_path}`, { mode: `0${settings.command_socket_permissions.toString(8)}` });
   }
+  // [http] listen: the HTTP face (src/http/), through the same dispatch as the socket.
+  const http = config.http ? openHttp({ settings: config.http, ctx, dispatch: createDispatch(ctx, log), log }) : null;
+  if (config.http && !http) {
+    await listener?.close();
+    systemd?.dispose();
+    adoption.reaper?.dispose();
+    lock.release();
+    return 1;
+  }
 
   let quit = false;
   const signals = handleSignals(log, {
@@ -143,6 +153,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   // Let the shutdown stream's last frame be written before the socket closes.
   await new Promise((resolve) => setImmediate(resolve));
   await listener?.close();
+  await http?.close();
   orchestrator.events.close();
   signals.dispose();
   dispose();
