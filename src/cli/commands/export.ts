@@ -1,0 +1,55 @@
+// pyorchestrate export systemd|kubernetes|nomad [CONFIG]: offline, like validate. The objects go to
+// stdout (or one file each into --out), the conversion report to stderr.
+
+import { defineCommand } from "citty";
+import { loadConfig } from "../../config/load.ts";
+import { renderReport } from "../../export/report.ts";
+import { TARGETS, type Target } from "../../export/types.ts";
+import { exportConfig, stream, writeFiles } from "../../export/write.ts";
+import { EXIT, UsageError } from "../errors.ts";
+
+export default defineCommand({
+  meta: { name: "export", description: "Convert a config to systemd units, Kubernetes manifests or a Nomad job, with a conversion report" },
+  args: {
+    target: { type: "positional", required: true, description: "systemd, kubernetes or nomad" },
+    config: { type: "positional", required: false, description: "Config file (default ./pyorchestrate.toml)" },
+    out: { type: "string", description: "Write one file per object into this folder (default: all to stdout)", valueHint: "dir" },
+    image: { type: "string", description: "Container image the agents run in (required for kubernetes and nomad)", valueHint: "image" },
+    json: { type: "boolean", description: "kubernetes: JSON manifests; nomad: the API's JSON job" },
+    strict: { type: "boolean", description: "Refuse (exit 1, nothing written) when anything is approximated or has no equivalent" },
+    sidecars: { type: "boolean", description: "kubernetes: keep each dependency island in one Pod, providers as native sidecars" },
+  },
+  async run({ args }) {
+    const target = args.target as Target;
+    if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target '${args.target}' (expected ${TARGETS.join(", ")})`);
+    if (args._.length > 2) throw new UsageError(`unexpected argument '${args._[2]}'`);
+    const image = args.image?.trim() || null;
+    if (target !== "systemd" && image === null) throw new UsageError(`--image is required for ${target}: the container image every agent runs in`);
+    if (target === "systemd" && image !== null) throw new UsageError("--image applies to kubernetes and nomad only");
+    if (target === "systemd" && args.json) throw new UsageError("systemd units have no JSON form (--json applies to kubernetes and nomad)");
+    if (target !== "kubernetes" && args.sidecars) throw new UsageError("--sidecars applies to kubernetes only");
+    const path = args.config ?? "pyorchestrate.toml";
+    const loaded = await loadConfig(path);
+    if (!loaded.ok) {
+      for (const error of loaded.errors) process.stderr.write(`✗ ${error}\n`);
+      process.stderr.write(`${path}: ${loaded.errors.length} error(s)\n`);
+      process.exitCode = EXIT.error;
+      return;
+    }
+    for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+    const json = Boolean(args.json);
+    const exported = exportConfig(loaded.config, target, { image, sidecars: Boolean(args.sidecars), json });
+    process.stderr.write(`${renderReport(exported.report.rows, target)}\n`);
+    const warnings = exported.report.warnings().length;
+    if (args.strict && warnings > 0) {
+      process.stderr.write(`✗ --strict: ${warnings} key(s) approximated or without equivalent; nothing written\n`);
+      process.exitCode = EXIT.error;
+      return;
+    }
+    if (args.out) {
+      const written = writeFiles(exported.files, args.out);
+      process.stderr.write(`wrote ${written.length} file(s) to ${args.out}\n`);
+    } else process.stdout.write(stream(exported.files, target, json));
+    process.exitCode = EXIT.ok;
+  },
+});
