@@ -6,7 +6,7 @@ import type { CommandName, DataOf } from "../protocol/commands.ts";
 import { clientArgs, clientOptions, takePositionals } from "./args.ts";
 import { callAndEmit } from "./run.ts";
 
-type NoArgCommand = "ps" | "stats" | "report" | "reload" | "dependencies";
+type NoArgCommand = "stats" | "report" | "reload" | "dependencies";
 type AgentCommand = "start" | "stop" | "restart";
 
 const socketPositional = { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" } as const;

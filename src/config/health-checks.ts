@@ -18,7 +18,8 @@ import {
 import type { CheckTarget, HealthCheckConfig } from "./types.ts";
 import { CHECK_FORMS } from "./values.ts";
 
-export const CHECK_KEYS = [...CHECK_FORMS, "interval", "timeout", "initial_delay", "success_threshold", "failure_threshold"] as const;
+const PROBE_KEYS = ["interval", "timeout", "initial_delay", "success_threshold", "failure_threshold"] as const;
+export const CHECK_KEYS = [...CHECK_FORMS, ...PROBE_KEYS, "watchdog"] as const;
 
 /** Readiness is checked often (dependents wait on it); liveness less so. */
 export const CHECK_DEFAULTS = {
@@ -35,9 +36,12 @@ export function readHealthCheck(agent: Section, key: "ready" | "alive"): HealthC
   }
   const s = open(raw, `${agent.path}.${key}`, agent.errors, CHECK_KEYS);
   const target = readTarget(s);
+  if (target?.kind === "notify") return readNotifyCheck(s, key);
+  if (s.table.watchdog !== undefined) fail(s, "watchdog", "applies only to a notify check (notify = true): serve cannot tell a probe's agent is alive by its silence");
   const D = CHECK_DEFAULTS[key];
   const check: HealthCheckConfig = {
     target: target ?? { kind: "command", command: [] },
+    watchdog: null,
     interval: read(s, "interval", positiveNumber, D.interval),
     timeout: read(s, "timeout", positiveNumber, D.timeout),
     initial_delay: read(s, "initial_delay", nonNegativeNumber, D.initial_delay),
@@ -45,6 +49,19 @@ export function readHealthCheck(agent: Section, key: "ready" | "alive"): HealthC
     failure_threshold: read(s, "failure_threshold", positiveInteger, D.failure_threshold),
   };
   return target ? check : null;
+}
+
+/** notify = true: the agent itself says READY=1, and WATCHDOG=1 every so often when `watchdog` is set. */
+function readNotifyCheck(s: Section, key: "ready" | "alive"): HealthCheckConfig | null {
+  if (key === "alive") {
+    fail(s, "notify", "only a ready check can be a notify check; for liveness, set watchdog = N in [ready] with notify = true");
+    return null;
+  }
+  for (const probeKey of PROBE_KEYS) {
+    if (s.table[probeKey] !== undefined) fail(s, probeKey, "does not apply to notify = true (the agent says when it is ready)");
+  }
+  const D = CHECK_DEFAULTS.ready;
+  return { target: { kind: "notify" }, watchdog: read(s, "watchdog", positiveNumber, null), ...D };
 }
 
 function readTarget(s: Section): CheckTarget | null {
@@ -77,6 +94,10 @@ function readTarget(s: Section): CheckTarget | null {
       fail(s, "http", parsed ? parsed.error : `must be an http:// or https:// URL (got ${describe(value)})`);
       return null;
     }
+    case "notify":
+      if (value === true) return { kind: "notify" };
+      fail(s, "notify", `must be true (the agent sends READY=1 to $NOTIFY_SOCKET), or left out (got ${describe(value)})`);
+      return null;
     default: {
       const compiled = typeof value === "string" ? compileLogPattern(value) : null;
       if (compiled?.ok) return { kind: "log", pattern: value as string, regex: compiled.regex };

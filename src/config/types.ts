@@ -63,6 +63,8 @@ interface CheckTargets {
   http: { url: string };
   /** `regex`: the pattern as validation compiled it (status shows `pattern`). */
   log: { pattern: string; regex: RegExp };
+  /** The agent says READY=1 (sd_notify) on the NOTIFY_SOCKET serve gives it. */
+  notify: Record<never, never>;
 }
 
 /** One per form of CHECK_FORMS (a form without its entry in CheckTargets does not compile). */
@@ -70,6 +72,8 @@ export type CheckTarget = { [K in CheckForm]: { kind: K } & CheckTargets[K] }[Ch
 
 export interface HealthCheckConfig {
   target: CheckTarget;
+  /** notify checks: seconds without WATCHDOG=1 after which the agent is restarted; null = no watchdog. */
+  watchdog: number | null;
   /** Seconds between checks, from the end of one to the start of the next. */
   interval: number;
   /** Seconds one check may take before it counts as failed. */

@@ -12,6 +12,6 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 export const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGKILL", "SIGABRT", "SIGALRM", "SIGPIPE", "SIGWINCH"] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
-/** The forms of a ready or alive check: exactly one per check. */
-export const CHECK_FORMS = ["command", "tcp", "http", "log"] as const;
+/** The forms of a ready or alive check: exactly one per check (`notify`: ready checks only). */
+export const CHECK_FORMS = ["command", "tcp", "http", "log", "notify"] as const;
 export type CheckForm = (typeof CHECK_FORMS)[number];

@@ -41,6 +41,8 @@ export interface SpawnOptions {
   prefix: readonly string[];
   /** Whether to end the run's escaped descendants when it exits (escapees.ts); off during a shutdown, which sweeps once for all. */
   sweepEscapees(): boolean;
+  /** Variables serve adds for this run (NOTIFY_SOCKET and WATCHDOG_USEC of a notify agent). */
+  env?: Record<string, string>;
 }
 
 let runs = 0;
@@ -50,7 +52,7 @@ const liveLeaders = new Set<number>();
 /** Throws when the command or cwd is missing. */
 export function spawnAgent(config: AgentConfig, log: OutputLog, options: SpawnOptions): AgentProcess {
   const runId = `${options.instance}.${++runs}`;
-  const env = agentEnv(config, options.instance, runId);
+  const env = { ...agentEnv(config, options.instance, runId), ...options.env };
   const prefix = launchPrefix(config, options.prefix);
   const [program = "", ...args] = config.command;
   // Resolved here so a missing program fails the spawn itself, not a wrapper's exec of it.

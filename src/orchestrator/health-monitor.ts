@@ -61,8 +61,22 @@ export class HealthMonitor {
     this.end(runtime);
     this.counters.delete(runtime);
     const { ready, alive } = runtime.config;
+    // A notify check is not probed: the agent's READY=1 comes through notified().
+    if (ready?.target.kind === "notify") return;
     if (ready) this.watch(runtime, "ready", ready);
     else if (alive) this.watch(runtime, "alive", alive);
+  }
+
+  /** A notify check passed (READY=1): status shows it, and the liveness checks begin. */
+  notified(runtime: AgentRuntime, message: string): void {
+    const { ready, alive } = runtime.config;
+    if (!ready) return;
+    const counters = this.counters.get(runtime) ?? {};
+    const counter = counters.ready ?? new HealthCounter({ successThreshold: 1, failureThreshold: ready.failure_threshold });
+    counter.record({ ok: true, message });
+    counters.ready = counter;
+    this.counters.set(runtime, counters);
+    if (alive && !this.watches.get(runtime)?.alive) this.watch(runtime, "alive", alive);
   }
 
   /** The run ended (or is being stopped): no more checks. */
@@ -133,6 +147,7 @@ export class HealthMonitor {
 
   private probe(runtime: AgentRuntime, check: HealthCheckConfig, matcher: LogMatcher | null, name: CheckName): Promise<ProbeResult> {
     const { target } = check;
+    if (target.kind === "notify") return Promise.resolve({ ok: false, message: "a notify check is not probed", durationMs: 0 });
     if (target.kind === "log") {
       const ok = matcher?.matched ?? false;
       // Liveness by log: a matching line since the previous check.

@@ -28,7 +28,7 @@ export interface LifecycleState {
   restarts: number;
   history: RestartHistory;
   lastExitCode: number | null;
-  /** Why the last start failed before the program ran; cleared by a start that works. */
+  /** Why the last start failed, or why serve ended the last run (watchdog); cleared once a run is up (ready). */
   lastError: string | null;
   /** Next periodic run or backoff retry (ms). */
   nextRunAt: number | null;
@@ -70,6 +70,8 @@ export type LifecycleEvent =
   | { type: "run_timed_out" }
   /** A failed liveness check or the memory limit: end the process, handled as a crash. */
   | { type: "unwell"; event: "AGENT_UNHEALTHY" | "AGENT_MEMORY_LIMIT"; details: Record<string, unknown> }
+  /** A notify agent with `watchdog = N` sent no WATCHDOG=1 for N seconds: end it, handled as a crash. */
+  | { type: "watchdog_missed"; seconds: number }
   /** Shutdown began: nothing comes back; agents are then stopped dependents first. */
   | { type: "shutdown" }
   /** Shutdown reached this agent. */
@@ -83,6 +85,8 @@ export type Effect =
   | { type: "enqueue"; front: boolean }
   | { type: "dequeue" }
   | { type: "spawn" }
+  /** (Re)arm the notify watchdog: a WATCHDOG=1, or a run that just began. */
+  | { type: "arm_watchdog"; delayMs: number }
   /** stop_signal to the process group now, SIGKILL at stop_timeout unless it has gone. */
   | { type: "terminate" }
   | { type: "kill" }

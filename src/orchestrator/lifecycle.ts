@@ -37,6 +37,7 @@ export const ACCEPTS: Readonly<Record<LifecycleEventType, readonly AgentStatus[]
   run_due: ["waiting", "starting", "running", "stopping"],
   run_timed_out: ["starting", "running"],
   unwell: ["starting", "running"],
+  watchdog_missed: ["starting", "running"],
   shutdown: ALL,
   shutdown_stop: ACTIVE,
 };
@@ -123,7 +124,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
       effects.push({ type: "spawn" });
       break;
     case "spawned":
-      next.lastError = null;
+      // The run is fine once it is up: at once without a ready check, else when the check passes.
+      if (!config.ready) next.lastError = null;
       // With a ready check the agent is "starting" until it passes; dependents on `ready` wait.
       next.status = config.ready ? "starting" : "running";
       if (config.ready || config.alive) effects.push({ type: "health_begin" });
@@ -134,6 +136,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
         details: { pid: event.pid, run: config.kind === "periodic" ? state.runsDone + 1 : undefined },
       });
       if (config.timeout !== null && config.kind !== "looping") effects.push({ type: "arm_run_timeout", delayMs: config.timeout * 1000 });
+      if (config.ready?.watchdog) effects.push({ type: "arm_watchdog", delayMs: config.ready.watchdog * 1000 });
       break;
     case "spawn_failed":
       next.lastError = event.error;
@@ -142,6 +145,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
     case "ready":
       if (ctx.pid === null) return IGNORED(state);
       next.status = "running";
+      next.lastError = null;
       record({ type: "AGENT_READY", agent: name, severity: "INFO", details: { pid: ctx.pid, check: event.check } });
       effects.push({ type: "reconcile" });
       break;
@@ -179,6 +183,12 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
     case "unwell":
       if (ctx.pid === null || state.stopReason !== null) return IGNORED(state);
       record({ type: event.event, agent: name, severity: "WARNING", details: { pid: ctx.pid, ...event.details } });
+      effects.push({ type: "health_end" }, { type: "terminate" });
+      break;
+    case "watchdog_missed":
+      if (ctx.pid === null || state.stopReason !== null) return IGNORED(state);
+      next.lastError = `watchdog: no WATCHDOG=1 for ${event.seconds}s`;
+      record({ type: "AGENT_WATCHDOG", agent: name, severity: "WARNING", details: { pid: ctx.pid, watchdog_seconds: event.seconds } });
       effects.push({ type: "health_end" }, { type: "terminate" });
       break;
     case "shutdown":

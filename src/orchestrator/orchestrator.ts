@@ -8,6 +8,7 @@ import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/agents.ts";
 import { AgentCommands, type StartOutcome } from "./agent-commands.ts";
+import type { NotifyDatagram, NotifyPort } from "./agent-notify.ts";
 import { dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
 import { EventLog, type NewEvent } from "./events.ts";
@@ -31,6 +32,10 @@ export interface OrchestratorOptions {
   spawner?: Spawner;
   /** Arms the parent-death signal of each agent; by default what this system offers (parent-death.ts). */
   spawnPrefix?: readonly string[];
+  /** Receives notify agents' datagrams (deliver them to notified()); none: notify agents cannot start. */
+  notify?: NotifyPort | { problem: string } | null;
+  /** Whether a datagram's sender belongs to a run (tests: their fake processes have no /proc). */
+  inRun?: (pid: number, leader: number) => boolean;
 }
 
 export class Orchestrator {
@@ -58,6 +63,8 @@ export class Orchestrator {
       events: this.events,
       pidRecords: this.pidRecords,
       spawnPrefix: this.spawnPrefix,
+      notify: options.notify ?? null,
+      inRun: options.inRun,
     });
     this.commands = new AgentCommands(this.supervisor);
     for (const agent of config.agents) this.supervisor.runtimes.set(agent.name, this.supervisor.newRuntime(agent, this.openLog(agent)));
@@ -169,6 +176,11 @@ export class Orchestrator {
 
   record(event: NewEvent): void {
     this.events.record(event);
+  }
+
+  /** A datagram on agent `name`'s notify socket (agent-notify.ts). */
+  notified(name: string, datagram: NotifyDatagram): void {
+    this.supervisor.notified(name, datagram);
   }
 
   private openLog(agent: AgentConfig): OutputLog {

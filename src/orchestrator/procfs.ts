@@ -7,6 +7,7 @@ export interface ProcessStat {
   pid: number;
   /** One letter: R, S, D, Z, T, … */
   state: string;
+  ppid: number;
   pgid: number;
   /** Start time in clock ticks since boot (field 22): the same pid with another start is another process. */
   startTicks: number;
@@ -17,7 +18,7 @@ export function readStat(pid: number): ProcessStat | null {
     const text = readFileSync(`/proc/${pid}/stat`, "latin1");
     // The command name may hold spaces and parentheses: fields start after the last ')', at field 3.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { pid, state: fields[0] ?? "?", pgid: Number(fields[2]), startTicks: Number(fields[19]) };
+    return { pid, state: fields[0] ?? "?", ppid: Number(fields[1]), pgid: Number(fields[2]), startTicks: Number(fields[19]) };
   } catch {
     return null;
   }

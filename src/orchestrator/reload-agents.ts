@@ -5,6 +5,7 @@ import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
 import type { OutputLog } from "./output-log.ts";
+import { isNotifyAgent } from "./agent-notify.ts";
 import { isActive } from "./runtime.ts";
 import { stopDependentsFirst } from "./stop-order.ts";
 import type { Supervisor } from "./supervisor.ts";
@@ -26,6 +27,8 @@ export async function reloadAgents(supervisor: Supervisor, next: Config, diff: A
     supervisor.halt(runtime, { type: removed.has(runtime.config.name) ? "reload_removed" : "reload_changed" }),
   );
   await Promise.all(diff.removed.map((name) => get(name).log.close()));
+  for (const name of diff.removed) supervisor.closeNotify(name);
+  for (const agent of next.agents) if (diff.changed.includes(agent.name) && !isNotifyAgent(agent)) supervisor.closeNotify(agent.name);
   const previous = supervisor.runtimes;
   const fresh = new Set([...diff.added, ...diff.changed]);
   supervisor.runtimes = new Map(

@@ -38,6 +38,10 @@ export interface AgentRuntime extends LifecycleState {
   runTimer: TimerHandle | null;
   /** SIGKILL at stop_timeout after the stop signal. */
   stopDeadline: TimerHandle | null;
+  /** notify agents with `watchdog`: fires when no WATCHDOG=1 came in time. */
+  watchdogTimer: TimerHandle | null;
+  /** The last STATUS= a notify agent sent in its current run. */
+  statusText: string | null;
   /** Stops (command, restart, shutdown, reload) waiting for the current process to exit. */
   stopWaiters: Array<(graceful: boolean) => void>;
   lastActivity: number | null;
@@ -53,6 +57,8 @@ export function createRuntime(config: AgentConfig, log: OutputLog): AgentRuntime
     timer: null,
     runTimer: null,
     stopDeadline: null,
+    watchdogTimer: null,
+    statusText: null,
     stopWaiters: [],
     lastActivity: null,
     executions: { runs: 0, failures: 0, totalDurationMs: 0, recentDurationsMs: [] },

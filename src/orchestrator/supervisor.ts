@@ -4,17 +4,19 @@
 
 import type { AgentConfig, Config } from "../config/types.ts";
 import { type AgentProcess, agentEnv, type ExitInfo } from "./agent-process.ts";
+import { inRunOf, isNotifyAgent, type NotifyDatagram, type NotifyPort, notifyEnv, notifySocketPath, prepareNotifyDir } from "./agent-notify.ts";
 import type { EventLog, NewEvent } from "./events.ts";
 import { HealthMonitor } from "./health-monitor.ts";
 import { LaunchRefusedError, launchPrefix } from "./launch-identity.ts";
 import { restartsAtOnce, transition } from "./lifecycle.ts";
-import type { Effect, LifecycleEvent } from "./lifecycle-types.ts";
+import { type EffectShell, performEffect } from "./effects.ts";
+import type { LifecycleEvent } from "./lifecycle-types.ts";
 import { MemoryGuard } from "./memory-guard.ts";
 import type { OutputLog } from "./output-log.ts";
 import { PeriodicSchedule } from "./periodic.ts";
 import type { PidRecords } from "./pid-records.ts";
 import type { Clock, Spawner } from "./ports.ts";
-import { type AgentRuntime, countRun, createRuntime, isActive } from "./runtime.ts";
+import { type AgentRuntime, createRuntime, isActive } from "./runtime.ts";
 import { StartQueue } from "./start-queue.ts";
 
 export interface SupervisorDeps {
@@ -27,9 +29,13 @@ export interface SupervisorDeps {
   pidRecords: PidRecords;
   /** Arms each agent's parent-death signal (parent-death.ts). */
   spawnPrefix: readonly string[];
+  /** Receives notify agents' datagrams; null where the system cannot (their starts then fail with the reason). */
+  notify: NotifyPort | { problem: string } | null;
+  /** Whether a datagram's sender belongs to the run led by `leader` (tests pass their own). */
+  inRun?: (pid: number, leader: number) => boolean;
 }
 
-export class Supervisor {
+export class Supervisor implements EffectShell {
   config: Config;
   runtimes = new Map<string, AgentRuntime>();
   readonly queue: StartQueue;
@@ -41,6 +47,8 @@ export class Supervisor {
   shuttingDown = false;
   readonly clock: Clock;
   private readonly watchedLogs = new WeakSet<OutputLog>();
+  /** Agents whose notify socket is open, by name. */
+  private readonly notifyOpen = new Set<string>();
 
   constructor(private readonly deps: SupervisorDeps) {
     this.config = deps.config;
@@ -84,7 +92,7 @@ export class Supervisor {
   dispatch(runtime: AgentRuntime, event: LifecycleEvent): void {
     const { state, effects } = transition(runtime, event, { config: runtime.config, now: this.clock.now(), pid: runtime.process?.pid ?? null });
     if (state !== runtime) Object.assign(runtime, state);
-    for (const effect of effects) this.perform(runtime, effect);
+    for (const effect of effects) performEffect(this, runtime, effect);
   }
 
   record(event: NewEvent): void {
@@ -112,82 +120,7 @@ export class Supervisor {
     for (const runtime of this.runtimes.values()) runtime.process?.signalGroup("SIGKILL");
   }
 
-  private perform(runtime: AgentRuntime, effect: Effect): void {
-    const { clock } = this;
-    switch (effect.type) {
-      case "record":
-        this.record(effect.event);
-        break;
-      case "enqueue":
-        this.queue.add(runtime, effect.front);
-        break;
-      case "dequeue":
-        this.queue.remove(runtime);
-        break;
-      case "spawn":
-        this.spawn(runtime);
-        break;
-      case "terminate":
-        runtime.process?.signalGroup(runtime.config.stop_signal);
-        runtime.stopDeadline ??= clock.setTimer(() => {
-          runtime.stopDeadline = null;
-          this.dispatch(runtime, { type: "stop_deadline" });
-        }, runtime.config.stop_timeout * 1000);
-        break;
-      case "kill":
-        runtime.process?.signalGroup("SIGKILL");
-        break;
-      case "arm_backoff":
-        clock.clearTimer(runtime.timer);
-        runtime.timer = clock.setTimer(() => {
-          runtime.timer = null;
-          this.dispatch(runtime, { type: "backoff_elapsed" });
-        }, effect.delayMs);
-        break;
-      case "arm_run_timeout":
-        clock.clearTimer(runtime.runTimer);
-        runtime.runTimer = clock.setTimer(() => {
-          runtime.runTimer = null;
-          this.dispatch(runtime, { type: "run_timed_out" });
-        }, effect.delayMs);
-        break;
-      case "cancel_timers":
-        clock.clearTimer(runtime.timer);
-        clock.clearTimer(runtime.runTimer);
-        runtime.timer = null;
-        runtime.runTimer = null;
-        break;
-      case "schedule_begin":
-        this.schedule.begin(runtime);
-        break;
-      case "schedule_after_run":
-        this.schedule.afterRun(runtime);
-        break;
-      case "schedule_cancel":
-        this.schedule.cancel(runtime);
-        break;
-      case "health_begin":
-        this.health.begin(runtime);
-        break;
-      case "health_end":
-        this.health.end(runtime);
-        break;
-      case "process_gone":
-        this.processGone(runtime);
-        break;
-      case "count_run":
-        countRun(runtime.executions, effect.durationMs, effect.ok);
-        break;
-      case "stopped":
-        for (const resolve of runtime.stopWaiters.splice(0)) resolve(effect.graceful);
-        break;
-      case "reconcile":
-        this.reconcile();
-        break;
-    }
-  }
-
-  private spawn(runtime: AgentRuntime): void {
+  spawn(runtime: AgentRuntime): void {
     const { config } = runtime;
     let child: AgentProcess;
     try {
@@ -195,6 +128,7 @@ export class Supervisor {
         instance: this.deps.instance,
         prefix: this.deps.spawnPrefix,
         sweepEscapees: () => !this.shuttingDown,
+        env: isNotifyAgent(config) ? this.openNotify(config) : undefined,
       });
     } catch (error) {
       runtime.lastActivity = this.clock.now();
@@ -225,7 +159,7 @@ export class Supervisor {
   }
 
   /** The process has exited: its worker slot, pid record, checks and timers go with it. */
-  private processGone(runtime: AgentRuntime): void {
+  processGone(runtime: AgentRuntime): void {
     this.queue.processEnded();
     this.deps.pidRecords.remove(runtime.config.name);
     runtime.process = null;
@@ -233,9 +167,54 @@ export class Supervisor {
     if (runtime.config.max_memory !== null) this.memory.update();
     this.clock.clearTimer(runtime.runTimer);
     this.clock.clearTimer(runtime.stopDeadline);
+    this.clock.clearTimer(runtime.watchdogTimer);
     runtime.runTimer = null;
     runtime.stopDeadline = null;
+    runtime.watchdogTimer = null;
+    runtime.statusText = null;
     runtime.lastActivity = this.clock.now();
+  }
+
+  /**
+   * A datagram on an agent's notify socket. Only the current run's process tree is heard: a
+   * leftover of an earlier run, or any other process that reached the socket, is ignored.
+   */
+  notified(name: string, datagram: NotifyDatagram): void {
+    const runtime = this.runtimes.get(name);
+    const child = runtime?.process;
+    if (!runtime || !child || !(this.deps.inRun ?? inRunOf)(datagram.pid, child.pid)) return;
+    const { fields } = datagram;
+    if (fields.STATUS !== undefined) runtime.statusText = fields.STATUS.slice(0, 200);
+    if (fields.STOPPING === "1") this.record({ type: "AGENT_STOPPING", agent: name, severity: "INFO", details: { pid: child.pid } });
+    const watchdog = runtime.config.ready?.watchdog;
+    if (fields.WATCHDOG === "1" && watchdog) performEffect(this, runtime, { type: "arm_watchdog", delayMs: watchdog * 1000 });
+    if (fields.WATCHDOG === "trigger" && watchdog) this.dispatch(runtime, { type: "watchdog_missed", seconds: 0 });
+    if (fields.READY === "1" && runtime.status === "starting") {
+      this.health.notified(runtime, "READY=1");
+      this.dispatch(runtime, { type: "ready", check: "READY=1" });
+    }
+  }
+
+  /** Stops listening for agents a reload removed or that serve no longer runs. */
+  closeNotify(name: string): void {
+    if (!this.notifyOpen.delete(name)) return;
+    const port = this.deps.notify;
+    if (port && !("problem" in port)) port.close(name);
+  }
+
+  /** The agent's NOTIFY_SOCKET, opened at its first run; throws (a failed start) when it cannot be. */
+  private openNotify(config: AgentConfig): Record<string, string> {
+    const port = this.deps.notify;
+    if (!port || "problem" in port) throw new LaunchRefusedError(`ready.notify: serve cannot receive notify datagrams here (${port ? port.problem : "no receiver"})`);
+    const stateDir = this.config.orchestrator.state_dir;
+    const path = notifySocketPath(stateDir, config.name);
+    if (!this.notifyOpen.has(config.name)) {
+      const owner = config.user ? { uid: config.user.uid, gid: config.user.gid } : null;
+      prepareNotifyDir(stateDir, owner !== null && owner.uid !== process.getuid?.());
+      port.open(config.name, path, owner);
+      this.notifyOpen.add(config.name);
+    }
+    return notifyEnv(config, path);
   }
 
   /** A failed liveness check or the memory limit; an agent a command is changing is left to it. */

@@ -18,6 +18,8 @@ export interface PsAgent {
   queue_position: number | null;
   restarts: number;
   next_run: string | null;
+  /** The last STATUS= a notify agent sent in its current run (`ps --wide` shows it). */
+  status_text: string | null;
 }
 
 export interface PsData {
@@ -71,8 +73,10 @@ export interface AgentStatusData {
   depends_on: DependencyState[];
   restarts: number;
   last_exit_code: number | null;
-  /** Why the last start failed before the program ran; null once a start works. */
+  /** Why the last start failed, or why serve ended the last run (watchdog); null once a run is up. */
   last_error: string | null;
+  /** The last STATUS= a notify agent sent in its current run; null for others. */
+  status_text: string | null;
   next_run: string | null;
   /** The ready and alive checks: null for a check the agent does not have. */
   health: { ready: HealthCheckView | null; alive: HealthCheckView | null };

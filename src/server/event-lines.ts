@@ -137,6 +137,10 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
         `${agent} uses ${formatBytes(Number(details.rss_bytes))}, over max_memory ${formatBytes(Number(details.max_memory))} (${pid(details)}): restarting`,
         fields,
       );
+    case "AGENT_WATCHDOG":
+      return log.warn(`${agent} sent no WATCHDOG=1 for ${String(details.watchdog_seconds)}s (${pid(details)}): restarting`, fields);
+    case "AGENT_STOPPING":
+      return log.info(`${agent} says it is stopping (${pid(details)}; STOPPING=1)`, fields);
     case "COMMAND_REJECTED":
       return log.warn(`command rejected: ${String(details.command ?? details.reason)} (${String(details.error_code)})`, fields);
     case "COMMAND_EXECUTED":

@@ -218,6 +218,7 @@ describe("a served example", () => {
         queue_position: null,
         restarts: 0,
         next_run: null,
+        status_text: null,
       });
     }
   });
@@ -297,6 +298,7 @@ describe("a served example", () => {
       restarts: 0,
       last_exit_code: null,
       last_error: null,
+      status_text: null,
       next_run: null,
       health: { ready: null, alive: null },
     });

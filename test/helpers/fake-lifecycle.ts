@@ -10,6 +10,7 @@ import type { AgentProcess, ExitInfo, SpawnOptions } from "../../src/orchestrato
 import { LaunchRefusedError } from "../../src/orchestrator/launch-identity.ts";
 import { Orchestrator } from "../../src/orchestrator/orchestrator.ts";
 import type { OutputLog } from "../../src/orchestrator/output-log.ts";
+import type { NotifyPort } from "../../src/orchestrator/agent-notify.ts";
 import type { Clock, Spawner, TimerHandle } from "../../src/orchestrator/ports.ts";
 
 /** Lets every pending promise callback run (a macrotask turn drains the microtask queue). */
@@ -91,6 +92,8 @@ export class FakeProcess implements AgentProcess {
     readonly agent: string,
     /** Ignores its stop signal: only SIGKILL ends it. */
     private readonly stubborn: boolean,
+    /** What serve added to this run's environment (SpawnOptions.env). */
+    readonly env: Record<string, string>,
   ) {
     const exit = Promise.withResolvers<ExitInfo>();
     this.ended = exit.promise;
@@ -148,10 +151,10 @@ export class FakeSpawner implements Spawner {
 
   constructor(private readonly clock: Clock) {}
 
-  spawn(config: AgentConfig, log: OutputLog, _options: SpawnOptions): AgentProcess {
+  spawn(config: AgentConfig, log: OutputLog, options: SpawnOptions): AgentProcess {
     if (this.refused.has(config.name)) throw new LaunchRefusedError(`user 'nobody': refused`);
     if (this.missing.has(config.name)) throw new Error(`ENOENT: no such executable: '${config.command[0]}'`);
-    const child = new FakeProcess(this.nextPid++, this.clock.now(), config.name, this.stubborn.has(config.name));
+    const child = new FakeProcess(this.nextPid++, this.clock.now(), config.name, this.stubborn.has(config.name), options.env ?? {});
     this.spawned.push(child);
     log.drain(child.stdout(), "stdout");
     return child;
@@ -184,7 +187,23 @@ export interface FakeWorld extends AsyncDisposable {
 }
 
 /** A real Orchestrator on a fake clock and fake processes, over a throwaway state_dir. */
-export function fakeWorld(agents: AgentConfig[], orchestrator: Partial<OrchestratorConfig> = {}, clock = new FakeClock()): FakeWorld {
+/** A notify receiver that only remembers which sockets are open; tests deliver datagrams with notified(). */
+export class FakeNotifyPort implements NotifyPort {
+  readonly open_ = new Map<string, string>();
+  open(key: string, path: string): void {
+    this.open_.set(key, path);
+  }
+  close(key: string): void {
+    this.open_.delete(key);
+  }
+}
+
+export function fakeWorld(
+  agents: AgentConfig[],
+  orchestrator: Partial<OrchestratorConfig> = {},
+  clock = new FakeClock(),
+  notify: NotifyPort | null = new FakeNotifyPort(),
+): FakeWorld {
   const dir = mkdtempSync(join(tmpdir(), "lifecycle-"));
   const spawner = new FakeSpawner(clock);
   const config: Config = {
@@ -208,7 +227,9 @@ export function fakeWorld(agents: AgentConfig[], orchestrator: Partial<Orchestra
     },
     agents,
   };
-  const instance = new Orchestrator(config, { clock, spawner, spawnPrefix: [], instance: crypto.randomUUID() });
+  // A fake process is its own tree: only its own pid counts as the run's.
+  const inRun = (pid: number, leader: number) => pid === leader;
+  const instance = new Orchestrator(config, { clock, spawner, spawnPrefix: [], instance: crypto.randomUUID(), notify, inRun });
   return {
     orchestrator: instance,
     clock,

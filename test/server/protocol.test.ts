@@ -26,6 +26,7 @@ const IDLE_PS: PsAgent = {
   queue_position: null,
   restarts: 0,
   next_run: null,
+  status_text: null,
 };
 
 

@@ -30,6 +30,7 @@ test("ready and alive checks: each form, with the documented defaults", () => {
   });
   expect(agents[0]?.ready).toEqual({
     target: { kind: "tcp", host: "127.0.0.1", port: 5432 },
+    watchdog: null,
     interval: 1,
     timeout: 1,
     initial_delay: 0,
@@ -38,6 +39,7 @@ test("ready and alive checks: each form, with the documented defaults", () => {
   });
   expect(agents[0]?.alive).toEqual({
     target: { kind: "command", command: ["/bin/sh", "-c", "pg_isready -q"] },
+    watchdog: null,
     interval: 5,
     timeout: 2,
     initial_delay: 0,
@@ -62,8 +64,8 @@ test("check errors name their key path", () => {
       H: { command: cmd, ready: { tpc: "127.0.0.1:1" } },
     }),
   ).toEqual([
-    'agents.A.ready: needs exactly one of "command", "tcp", "http" or "log" ("tcp" or "http" are all set)',
-    'agents.B.ready: needs exactly one of "command", "tcp", "http" or "log" (none is set)',
+    'agents.A.ready: needs exactly one of "command", "tcp", "http", "log" or "notify" ("tcp" or "http" are all set)',
+    'agents.B.ready: needs exactly one of "command", "tcp", "http", "log" or "notify" (none is set)',
     expect.stringMatching(/^agents\.C\.ready\.tcp: .*port/),
     expect.stringMatching(/^agents\.D\.alive\.log: /),
     "agents.D.alive.timeout: must be a positive number (got -1)",
@@ -72,7 +74,28 @@ test("check errors name their key path", () => {
     expect.stringMatching(/^agents\.F\.ready\.http: /),
     'agents.G.ready: only allowed when kind is "looping" (this agent\'s kind is "periodic")',
     "agents.H.ready.tpc: unknown key (did you mean 'tcp'?)",
-    'agents.H.ready: needs exactly one of "command", "tcp", "http" or "log" (none is set)',
+    'agents.H.ready: needs exactly one of "command", "tcp", "http", "log" or "notify" (none is set)',
+  ]);
+});
+
+test("notify = true: the agent says READY=1 itself, with an optional watchdog; probe keys do not apply", () => {
+  const { agents } = valid({ Svc: { command: cmd, ready: { notify: true, watchdog: 30 } }, Plain: { command: cmd, ready: { notify: true } } });
+  expect(agents[0]?.ready).toMatchObject({ target: { kind: "notify" }, watchdog: 30 });
+  expect(agents[1]?.ready).toMatchObject({ target: { kind: "notify" }, watchdog: null });
+  expect(
+    errors({
+      A: { command: cmd, ready: { notify: false } },
+      B: { command: cmd, ready: { notify: true, interval: 2 } },
+      C: { command: cmd, alive: { notify: true } },
+      D: { command: cmd, ready: { tcp: "127.0.0.1:5432", watchdog: 10 } },
+      E: { command: cmd, ready: { notify: true, watchdog: -1 } },
+    }),
+  ).toEqual([
+    expect.stringMatching(/^agents\.A\.ready\.notify: must be true/),
+    expect.stringMatching(/^agents\.B\.ready\.interval: does not apply to notify = true/),
+    expect.stringMatching(/^agents\.C\.alive\.notify: only a ready check can be a notify check/),
+    expect.stringMatching(/^agents\.D\.ready\.watchdog: applies only to a notify check/),
+    expect.stringMatching(/^agents\.E\.ready\.watchdog: /),
   ]);
 });
 

@@ -107,7 +107,7 @@ test("stop during backoff ends the retry; stop of a stubborn agent needs SIGKILL
 });
 
 test("stop while starting (ready check pending) stops the process; a second command meanwhile is BUSY", async () => {
-  const ready = { target: { kind: "log" as const, pattern: "up", regex: /up/ }, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 };
+  const ready = { target: { kind: "log" as const, pattern: "up", regex: /up/ }, watchdog: null, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 };
   await using world = fakeWorld([agentConfig({ name: "Slow", ready })]);
   const { orchestrator, spawner } = world;
   spawner.stubborn.add("Slow");

@@ -9,6 +9,7 @@ import { fakeWorld, settle } from "../helpers/fake-lifecycle.ts";
 
 const readyOnLine = (pattern: string): HealthCheckConfig => ({
   target: { kind: "log", pattern, regex: new RegExp(pattern) },
+  watchdog: null,
   interval: 1,
   timeout: 1,
   initial_delay: 0,

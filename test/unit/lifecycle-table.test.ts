@@ -30,6 +30,7 @@ const MATRIX: Record<LifecycleEventType, string> = {
   run_due:               "H    H     H    H    ·     ·     ·    ·",
   run_timed_out:         "·    H     H    ·    ·     ·     ·    ·",
   unwell:                "·    H     H    ·    ·     ·     ·    ·",
+  watchdog_missed:       "·    H     H    ·    ·     ·     ·    ·",
   shutdown:              "H    H     H    H    H     H     H    H",
   shutdown_stop:         "H    H     H    H    ·     ·     ·    H",
 };
@@ -52,6 +53,7 @@ const EVENTS: Record<LifecycleEventType, LifecycleEvent> = {
   run_due: { type: "run_due" },
   run_timed_out: { type: "run_timed_out" },
   unwell: { type: "unwell", event: "AGENT_UNHEALTHY", details: {} },
+  watchdog_missed: { type: "watchdog_missed", seconds: 5 },
   shutdown: { type: "shutdown" },
   shutdown_stop: { type: "shutdown_stop" },
 };
@@ -75,7 +77,7 @@ function run(status: AgentStatus, type: LifecycleEventType) {
     kind: periodic ? "periodic" : "looping",
     execution_interval: periodic ? 60 : null,
     timeout: periodic ? 30 : null,
-    ready: { target: { kind: "log", pattern: "up", regex: /up/ }, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
+    ready: { target: { kind: "log", pattern: "up", regex: /up/ }, watchdog: null, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
   });
   const before = stateIn(status);
   const frozen = structuredClone(before);

@@ -30,6 +30,7 @@ function psAgent(overrides: Partial<PsAgent> & Pick<PsAgent, "name">): PsAgent {
     queue_position: null,
     restarts: 0,
     next_run: null,
+    status_text: null,
     ...overrides,
   };
 }
@@ -183,6 +184,7 @@ describe("status", () => {
     restarts: 0,
     last_exit_code: null,
     last_error: null,
+    status_text: null,
     next_run: null,
     health: { ready: null, alive: null },
   };

@@ -30,6 +30,7 @@ export function psAgent(runtime: AgentRuntime, now: number, positions: ReadonlyM
     queue_position: positions.get(runtime) ?? null,
     restarts: runtime.restarts,
     next_run: isoOrNull(runtime.nextRunAt),
+    status_text: runtime.statusText,
   };
 }
 
@@ -95,6 +96,7 @@ export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, u
     restarts: base.restarts,
     last_exit_code: runtime.lastExitCode,
     last_error: runtime.lastError,
+    status_text: runtime.statusText,
     next_run: base.next_run,
     health: orchestrator.healthOf(runtime),
   };
