@@ -48,9 +48,7 @@ export class Orchestrator {
   private readonly supervisor: Supervisor;
   private readonly commands: AgentCommands;
 
-  constructor(config: Config, given: OrchestratorOptions | string = {}) {
-    // TODO(after issue 11 lands): serve.ts passes the instance id as a string; fold into options.
-    const options = typeof given === "string" ? { instance: given } : given;
+  constructor(config: Config, options: OrchestratorOptions = {}) {
     this.instance = options.instance ?? crypto.randomUUID();
     this.events = new EventLog(config.orchestrator.history_capacity);
     this.pidRecords = new PidRecords(config.orchestrator.state_dir);

@@ -4,7 +4,7 @@ import { COMMAND_TABLE, streams } from "../protocol/command-table.ts";
 import { AGENT_NAME_PATTERN } from "../protocol/agents.ts";
 import { COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
 import { type Envelope, failure, type Request, success } from "../protocol/envelope.ts";
-import { ProtocolError, type WireError } from "../protocol/errors.ts";
+import type { WireError } from "../protocol/errors.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";
 import { start, stop, restart } from "./handlers/agent-control.ts";
 import { ps, status } from "./handlers/overview.ts";
@@ -126,8 +126,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, command: string): Promi
 
 function toWireError(error: unknown, command: string, log: Logger): WireError {
   if (error instanceof OrchestratorError) return error.toWire();
-  // Until server/reload.ts throws OrchestratorError too: its CONFIG_ERROR is still a ProtocolError.
-  if (error instanceof ProtocolError) return error.toWire();
   // A bug must cost one request, never the daemon.
   log.error(`command '${command}' failed unexpectedly`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return { code: "INTERNAL_ERROR", message: `Internal error while running '${command}'` };

@@ -4,7 +4,7 @@
 import { applicableConfig, diffAgents } from "../config/diff.ts";
 import { loadConfig } from "../config/load.ts";
 import type { ReloadData } from "../protocol/commands.ts";
-import { ProtocolError } from "../protocol/errors.ts";
+import { OrchestratorError } from "../orchestrator/errors.ts";
 import type { ServerContext } from "./context.ts";
 import { permittedCommands } from "./permissions.ts";
 
@@ -34,7 +34,7 @@ async function reload(ctx: ServerContext): Promise<ReloadData> {
   const path = ctx.config.path;
   const loaded = await loadConfig(path);
   if (!loaded.ok) {
-    throw new ProtocolError("CONFIG_ERROR", `${path}: ${loaded.errors.length} configuration error(s); the running configuration stays`, {
+    throw new OrchestratorError("CONFIG_ERROR", `${path}: ${loaded.errors.length} configuration error(s); the running configuration stays`, {
       config_path: path,
       errors: loaded.errors,
     });

@@ -3,8 +3,8 @@
 import { mkdirSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
 import { endLeftovers } from "../orchestrator/leftovers.ts";
+import { OrchestratorError } from "../orchestrator/errors.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
-import { ProtocolError } from "../protocol/errors.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
 import { adoptOrphans } from "../system/adopt-orphans.ts";
 import { takeNotifySettings } from "../system/sd-notify.ts";
@@ -44,6 +44,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     return 1;
   }
   const { config } = loaded;
+  // Valid settings that work against each other (config/warnings.ts), first in the log.
+  for (const warning of loaded.warnings) log.warn(warning);
   const settings = config.orchestrator;
   if (settings.enable_command_interface) {
     // Before the state_dir lock: "another orchestrator answers here" is the clearer refusal.
@@ -60,7 +62,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   try {
     mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
     lock = acquireStateLock(settings.state_dir, instance);
-    orchestrator = new Orchestrator(config, instance);
+    orchestrator = new Orchestrator(config, { instance });
   } catch (error) {
     log.error(`cannot use state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -187,7 +189,7 @@ async function reloadOnHangup(ctx: ServerContext, log: Logger): Promise<void> {
       log.warn(`reload: ${result.requires_restart.join(", ")} changed; restart serve to apply`);
     }
   } catch (error) {
-    if (error instanceof ProtocolError && error.code === "CONFIG_ERROR") {
+    if (error instanceof OrchestratorError && error.code === "CONFIG_ERROR") {
       for (const line of (error.details?.errors as string[] | undefined) ?? []) log.error(line);
     }
     log.error(`reload rejected: ${error instanceof Error ? error.message : String(error)}`);

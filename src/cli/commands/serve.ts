@@ -1,6 +1,4 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../../config/load.ts";
-import { createLogger, type LogFormat } from "../../server/logger.ts";
 import { serve } from "../../server/serve.ts";
 import { VERSION } from "../../version.ts";
 import { UsageError } from "../errors.ts";
@@ -16,21 +14,9 @@ export default defineCommand({
     if (format !== "human" && format !== "json") throw new UsageError(`--log-format must be 'human' or 'json' (got '${format}')`);
     if (args._.length > 1) throw new UsageError(`unexpected argument '${args._[1]}'`);
     const configPath = args.config ?? "pyorchestrate.toml";
-    await logWarnings(configPath, format);
     const code = await serve({ configPath, logFormat: format, version: VERSION });
     // A daemon's exit must not hang on a handle nobody needs any more (a pipe a stray process
     // still holds, say): everything serve owns is closed by now, and it writes nothing to stdout.
     process.exit(code);
   },
 });
-
-/**
- * Valid settings that work against each other, first in serve's log. serve reads the file again
- * to run it (and reports its errors itself); once server/serve.ts logs `loaded.warnings`, this goes.
- */
-async function logWarnings(configPath: string, format: LogFormat): Promise<void> {
-  const loaded = await loadConfig(configPath);
-  if (!loaded.ok || loaded.warnings.length === 0) return;
-  const log = createLogger(format);
-  for (const warning of loaded.warnings) log.warn(warning);
-}
