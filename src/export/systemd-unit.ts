@@ -37,9 +37,10 @@ const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
  */
 export function commandLine(argv: readonly string[]): string {
   return argv
-    .map((arg) => {
+    .map((arg, index) => {
       const safe = arg.replace(/\$/g, "$$$$");
-      if (PLAIN_WORD.test(safe) && !safe.startsWith("-") && !safe.startsWith("@")) return specifierSafe(safe);
+      // ExecStart= prefixes (`-`, `@`, …) only count before the program.
+      if (PLAIN_WORD.test(safe) && (index > 0 || !/^[-@:+!]/.test(safe))) return specifierSafe(safe);
       return quoted(safe);
     })
     .join(" ");
