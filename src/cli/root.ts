@@ -36,6 +36,7 @@ const RUNTIME_COMMANDS: Record<CommandName, Loader> = {
 const COMMANDS: CommandTable = {
   serve: ["Run the orchestrator in the foreground", () => load(import("./commands/serve.ts"))],
   validate: ["Check a config file without starting anything", () => load(import("./commands/validate.ts"))],
+  export: ["Convert a config to systemd units, Kubernetes manifests or a Nomad job", () => load(import("./commands/export.ts"))],
   ...Object.fromEntries((Object.keys(COMMAND_TABLE) as CommandName[]).map((name) => [name, [COMMAND_TABLE[name].description, RUNTIME_COMMANDS[name]]])),
   // The completion script is written from this table, handed over rather than imported back.
   completion: [
