@@ -21,7 +21,8 @@ export function container(agent: AgentConfig, config: Config, name: string, imag
   const c: Obj = { name, image, command: agent.command };
   report.ok(agent.name, "command", `container command (the image ${image} must hold ${agent.command[0]})`);
   c.workingDir = agent.cwd;
-  if (cwdDefaulted(config, agent)) report.approx(agent.name, "cwd", `workingDir ${agent.cwd}: the config's folder on this host; the image must hold the project there`);
+  if (cwdDefaulted(config, agent))
+    report.approx(agent.name, "cwd", `workingDir ${agent.cwd}: the config's folder on this host; the image must hold the project there`);
   else report.ok(agent.name, "cwd", `workingDir ${agent.cwd} (in the image)`);
   const env = Object.entries(agent.env).map(([key, value]): Obj => ({ name: key, value }));
   if (env.length > 0) c.env = env;
@@ -30,13 +31,18 @@ export function container(agent: AgentConfig, config: Config, name: string, imag
   if (agent.env_file !== null) report.approx(agent.name, "env_file", "its variables inlined into env as read now (put secrets in a Secret and use envFrom)");
   if (agent.max_memory !== null) {
     c.resources = { limits: { memory: quantity(agent.max_memory) } };
-    report.approx(agent.name, "max_memory", `resources.limits.memory ${quantity(agent.max_memory)}: a cgroup limit enforced by the OOM killer, not RSS samples`);
+    report.approx(
+      agent.name,
+      "max_memory",
+      `resources.limits.memory ${quantity(agent.max_memory)}: a cgroup limit enforced by the OOM killer, not RSS samples`,
+    );
   }
   if (agent.user) {
     const security: Obj = { runAsUser: agent.user.uid };
     const numeric = /^\d+$/.test(agent.user.user);
     if (numeric) report.ok(agent.name, "user", `securityContext.runAsUser ${agent.user.uid}`);
-    else report.approx(agent.name, "user", `securityContext.runAsUser ${agent.user.uid}: '${agent.user.user}' as this host resolves it; the image's may differ`);
+    else
+      report.approx(agent.name, "user", `securityContext.runAsUser ${agent.user.uid}: '${agent.user.user}' as this host resolves it; the image's may differ`);
     if (agent.user.group !== null) {
       security.runAsGroup = agent.user.gid;
       if (/^\d+$/.test(agent.user.group)) report.ok(agent.name, "group", `securityContext.runAsGroup ${agent.user.gid}`);
@@ -89,7 +95,12 @@ export function toProbe(check: HealthCheckConfig, liveness: boolean): { probe: O
       const url = new URL(t.url);
       const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
       action = {
-        httpGet: { path: `${url.pathname}${url.search}`, port, host: LOOPBACK.has(url.hostname) ? undefined : url.hostname, scheme: url.protocol === "https:" ? "HTTPS" : undefined },
+        httpGet: {
+          path: `${url.pathname}${url.search}`,
+          port,
+          host: LOOPBACK.has(url.hostname) ? undefined : url.hostname,
+          scheme: url.protocol === "https:" ? "HTTPS" : undefined,
+        },
       };
       what = `httpGet ${port}${url.pathname} (probed on the pod's IP; 2xx and 3xx pass)`;
       break;

@@ -139,7 +139,8 @@ function reportInPod(provider: AgentConfig, group: PodGroup, gated: boolean, rep
       if (condition === "completed") report.ok(dependent.name, key, note);
       else report.approx(dependent.name, key, `${note}; waits for its end, not its start`);
     } else if (condition === "completed") report.none(dependent.name, key, "a native sidecar never completes: ordered after its start only");
-    else if (condition === "ready" && provider.ready !== null && !gated) report.approx(dependent.name, key, "native sidecar started first; its ready check has no probe, so not waited for");
+    else if (condition === "ready" && provider.ready !== null && !gated)
+      report.approx(dependent.name, key, "native sidecar started first; its ready check has no probe, so not waited for");
     else report.ok(dependent.name, key, `native sidecar (restartPolicy: Always) started first${gated ? ", its startupProbe passed" : ""}`);
   }
 }
@@ -227,11 +228,16 @@ function cronSpec(agent: AgentConfig, workload: Workload, jobTemplate: Obj, repo
     // robfig/cron applies vixie's either-day rule to a single expression, so both days go in one.
     const texts = cronTexts(parsed.schedule, false);
     schedule = texts.texts[0] as string;
-    if (texts.dayRuleDiffers) report.none(agent.name, "schedule", `${schedule}: Kubernetes reads a * step day field as restricted and runs on either day, serve on both`);
+    if (texts.dayRuleDiffers)
+      report.none(agent.name, "schedule", `${schedule}: Kubernetes reads a * step day field as restricted and runs on either day, serve on both`);
     else report.approx(agent.name, "schedule", `schedule "${schedule}" in the controller's time zone (UTC unless you set spec.timeZone), not this host's`);
   } else {
     schedule = intervalCron(agent.execution_interval ?? 0) as string;
-    report.approx(agent.name, "execution_interval", `schedule "${schedule}": on the clock's slots, not ${secondsText(agent.execution_interval ?? 0)} after the previous run`);
+    report.approx(
+      agent.name,
+      "execution_interval",
+      `schedule "${schedule}": on the clock's slots, not ${secondsText(agent.execution_interval ?? 0)} after the previous run`,
+    );
   }
   const policy = agent.overlap === "kill" ? "Replace" : "Forbid";
   if (agent.overlap === "kill") report.ok(agent.name, "overlap", "concurrencyPolicy: Replace");

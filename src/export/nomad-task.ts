@@ -28,7 +28,8 @@ export function task(agent: AgentConfig, phase: Phase, group: NomadGroup, config
     services: [],
   };
   report.ok(agent.name, "command", `docker entrypoint (the image ${image} must hold ${agent.command[0]})`);
-  if (cwdDefaulted(config, agent)) report.approx(agent.name, "cwd", `work_dir ${agent.cwd}: the config's folder on this host; the image must hold the project there`);
+  if (cwdDefaulted(config, agent))
+    report.approx(agent.name, "cwd", `work_dir ${agent.cwd}: the config's folder on this host; the image must hold the project there`);
   else report.ok(agent.name, "cwd", `work_dir ${agent.cwd} (in the image)`);
   for (const [name, value] of Object.entries(agent.env)) {
     if (isIdentifier(name)) t.env[name] = value;
@@ -36,7 +37,8 @@ export function task(agent: AgentConfig, phase: Phase, group: NomadGroup, config
   }
   const { own } = envSources(agent);
   if (Object.keys(own).length > 0) report.ok(agent.name, "env", `env block (${Object.keys(own).join(", ")})`);
-  if (agent.env_file !== null) report.approx(agent.name, "env_file", "its variables inlined into env as read now (a template block could render it on the client)");
+  if (agent.env_file !== null)
+    report.approx(agent.name, "env_file", "its variables inlined into env as read now (a template block could render it on the client)");
   if (agent.user) report.ok(agent.name, agent.user.group === null ? "user" : "user, group", `user = "${t.user}" (an account of the image)`);
   if (agent.umask !== null) report.none(agent.name, "umask", "a task has no umask setting: set it in the image's entrypoint");
   if (changed(agent, "stop_signal")) report.ok(agent.name, "stop_signal", `kill_signal = "${agent.stop_signal}"`);
@@ -47,7 +49,11 @@ export function task(agent: AgentConfig, phase: Phase, group: NomadGroup, config
   if (agent.log_max_size !== OD.log_max_size || agent.log_keep !== OD.log_keep) {
     const size = Math.max(1, Math.round(agent.log_max_size / 1_000_000));
     t.logs = { maxFiles: agent.log_keep, maxFileSizeMB: size };
-    report.approx(agent.name, "log_max_size, log_keep", `logs { max_files = ${agent.log_keep}, max_file_size = ${size} } (whole MB; 0 = never has no equivalent)`);
+    report.approx(
+      agent.name,
+      "log_max_size, log_keep",
+      `logs { max_files = ${agent.log_keep}, max_file_size = ${size} } (whole MB; 0 = never has no equivalent)`,
+    );
   }
   if (agent.kind === "looping") checks(agent, t, group, jobId, report);
   return t;
@@ -94,8 +100,16 @@ function checks(agent: AgentConfig, t: NomadTask, group: NomadGroup, jobId: stri
       port ??= label;
     }
     found.push(made.check);
-    const what = key === "alive" ? "a Consul check with check_restart: failing checks restart the task" : "a Consul check: health for deployments and discovery, not an order for other tasks";
-    report.add({ agent: agent.name, key, level: made.rounded ? "approximated" : "converted", note: `${what}${made.rounded ? " (times rounded up to whole seconds)" : ""}` });
+    const what =
+      key === "alive"
+        ? "a Consul check with check_restart: failing checks restart the task"
+        : "a Consul check: health for deployments and discovery, not an order for other tasks";
+    report.add({
+      agent: agent.name,
+      key,
+      level: made.rounded ? "approximated" : "converted",
+      note: `${what}${made.rounded ? " (times rounded up to whole seconds)" : ""}`,
+    });
   }
   if (found.length > 0) t.services.push({ name: `${slug(jobId)}-${slug(agent.name)}`.slice(0, 63), port, checks: found });
 }

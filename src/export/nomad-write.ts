@@ -15,11 +15,15 @@ export function jobHcl(job: NomadJob): string {
   const body: HclBody = [["type", job.type]];
   if (job.periodic) {
     body.push(
-      block("periodic", [], [
-        ["crons", job.periodic.crons],
-        ["prohibit_overlap", job.periodic.prohibitOverlap],
-        ["enabled", job.periodic.enabled ? undefined : false],
-      ]),
+      block(
+        "periodic",
+        [],
+        [
+          ["crons", job.periodic.crons],
+          ["prohibit_overlap", job.periodic.prohibitOverlap],
+          ["enabled", job.periodic.enabled ? undefined : false],
+        ],
+      ),
     );
   }
   for (const g of job.groups) body.push(groupHcl(g));
@@ -31,19 +35,39 @@ function groupHcl(g: NomadGroup): HclBlock {
     ["count", g.count],
     ["max_run_duration", g.maxRunDuration === null ? undefined : duration(g.maxRunDuration)],
   ];
-  if (g.ports.length > 0) body.push(block("network", [], g.ports.map((p) => block("port", [p.label], [["to", p.to]]))));
-  body.push(block("reschedule", [], [["attempts", 0], ["unlimited", false]]));
+  if (g.ports.length > 0)
+    body.push(
+      block(
+        "network",
+        [],
+        g.ports.map((p) => block("port", [p.label], [["to", p.to]])),
+      ),
+    );
+  body.push(
+    block(
+      "reschedule",
+      [],
+      [
+        ["attempts", 0],
+        ["unlimited", false],
+      ],
+    ),
+  );
   for (const t of g.tasks) body.push(taskHcl(t));
   return block("group", [g.name], body);
 }
 
 function restartHcl(r: NomadRestart): HclBlock {
-  return block("restart", [], [
-    ["attempts", r.attempts],
-    ["interval", duration(r.interval)],
-    ["delay", duration(r.delay)],
-    ["mode", r.mode],
-  ]);
+  return block(
+    "restart",
+    [],
+    [
+      ["attempts", r.attempts],
+      ["interval", duration(r.interval)],
+      ["delay", duration(r.delay)],
+      ["mode", r.mode],
+    ],
+  );
 }
 
 function taskHcl(t: NomadTask): HclBlock {
@@ -54,18 +78,42 @@ function taskHcl(t: NomadTask): HclBlock {
     ["kill_timeout", duration(t.killTimeout)],
   ];
   const lifecycle = lifecycleOf(t.phase);
-  if (lifecycle) body.push(block("lifecycle", [], [["hook", lifecycle.hook], ["sidecar", lifecycle.sidecar]]));
+  if (lifecycle)
+    body.push(
+      block(
+        "lifecycle",
+        [],
+        [
+          ["hook", lifecycle.hook],
+          ["sidecar", lifecycle.sidecar],
+        ],
+      ),
+    );
   body.push(
-    block("config", [], [
-      ["image", t.image],
-      ["entrypoint", t.entrypoint],
-      ["work_dir", t.workDir],
-      ["ports", t.ports.length > 0 ? t.ports : undefined],
-    ]),
+    block(
+      "config",
+      [],
+      [
+        ["image", t.image],
+        ["entrypoint", t.entrypoint],
+        ["work_dir", t.workDir],
+        ["ports", t.ports.length > 0 ? t.ports : undefined],
+      ],
+    ),
   );
   if (Object.keys(t.env).length > 0) body.push(block("env", [], Object.entries(t.env)));
   if (t.memoryMB !== null) body.push(block("resources", [], [["memory", t.memoryMB]]));
-  if (t.logs) body.push(block("logs", [], [["max_files", t.logs.maxFiles], ["max_file_size", t.logs.maxFileSizeMB]]));
+  if (t.logs)
+    body.push(
+      block(
+        "logs",
+        [],
+        [
+          ["max_files", t.logs.maxFiles],
+          ["max_file_size", t.logs.maxFileSizeMB],
+        ],
+      ),
+    );
   body.push(restartHcl(t.restart));
   for (const s of t.services) {
     body.push(block("service", [], [["name", s.name], ["port", s.port ?? undefined], ...s.checks.map(checkHcl)]));
@@ -88,7 +136,17 @@ function checkHcl(c: NomadCheck): HclBlock {
     ["success_before_passing", c.successBeforePassing > 1 ? c.successBeforePassing : undefined],
     ["failures_before_critical", c.failuresBeforeCritical > 1 ? c.failuresBeforeCritical : undefined],
   ];
-  if (c.checkRestart) body.push(block("check_restart", [], [["limit", c.checkRestart.limit], ["grace", duration(c.checkRestart.grace)]]));
+  if (c.checkRestart)
+    body.push(
+      block(
+        "check_restart",
+        [],
+        [
+          ["limit", c.checkRestart.limit],
+          ["grace", duration(c.checkRestart.grace)],
+        ],
+      ),
+    );
   return block("check", [], body);
 }
 

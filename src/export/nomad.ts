@@ -30,7 +30,9 @@ export function exportNomad(config: Config, options: ExportOptions): Exported {
   for (const agent of config.agents.filter((a) => a.kind === "periodic" && !loops(a))) jobs.push(periodicJob(agent, id, config, image, report));
   reportCrossJobEdges(config, jobs, report);
   const files: ExportFile[] = jobs.map((job) =>
-    options.json ? { name: `${job.id}.nomad.json`, content: `${JSON.stringify(jobJson(job), null, 2)}\n` } : { name: `${job.id}.nomad.hcl`, content: jobHcl(job) },
+    options.json
+      ? { name: `${job.id}.nomad.json`, content: `${JSON.stringify(jobJson(job), null, 2)}\n` }
+      : { name: `${job.id}.nomad.hcl`, content: jobHcl(job) },
   );
   return { files, report };
 }
@@ -110,7 +112,11 @@ function loopTask(agent: AgentConfig, argv: string[], report: Report, set: (argv
   const every = agent.execution_interval ?? 0;
   const run = agent.timeout === null ? '"$@"' : `timeout ${agent.timeout} "$@"`;
   set(["/bin/sh", "-c", `while :; do ${run}; sleep ${every}; done`, agent.name, ...argv]);
-  report.approx(agent.name, "execution_interval", `no cron slot fits ${secondsText(every)}: a service task whose shell runs it, then sleeps ${secondsText(every)}`);
+  report.approx(
+    agent.name,
+    "execution_interval",
+    `no cron slot fits ${secondsText(every)}: a service task whose shell runs it, then sleeps ${secondsText(every)}`,
+  );
 }
 
 function periodicJob(agent: AgentConfig, id: string, config: Config, image: string, report: Report): NomadJob {
@@ -130,7 +136,12 @@ function periodicJob(agent: AgentConfig, id: string, config: Config, image: stri
     const differs = parsed.ok && cronTexts(parsed.schedule).dayRuleDiffers;
     if (differs) report.none(agent.name, "schedule", `crons = ${JSON.stringify(crons)}: a * step day field is read as restricted there, so either day runs`);
     else report.approx(agent.name, "schedule", `periodic { crons = ${JSON.stringify(crons)} } in the Nomad servers' time zone (UTC), not this host's`);
-  } else report.approx(agent.name, "execution_interval", `crons = ${JSON.stringify(crons)}: on the clock's slots, not ${secondsText(agent.execution_interval ?? 0)} after the previous run`);
+  } else
+    report.approx(
+      agent.name,
+      "execution_interval",
+      `crons = ${JSON.stringify(crons)}: on the clock's slots, not ${secondsText(agent.execution_interval ?? 0)} after the previous run`,
+    );
   if (agent.timeout !== null) report.ok(agent.name, "timeout", `max_run_duration = "${agent.timeout}s" (Nomad 2.0 and later)`);
   if (!agent.autostart) report.ok(agent.name, "autostart", "periodic { enabled = false }");
   if (agent.overlap === "queue") report.approx(agent.name, "overlap", "prohibit_overlap = true: the due run is skipped, not queued");

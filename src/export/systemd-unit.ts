@@ -19,12 +19,7 @@ export function specifierSafe(text: string): string {
 
 /** A double-quoted word with C-style escapes; `%` doubled. */
 function quoted(text: string): string {
-  const escaped = text
-    .replace(/\\/g, "\\\\")
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, "\\n")
-    .replace(/\t/g, "\\t")
-    .replace(/\r/g, "\\r");
+  const escaped = text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r");
   return `"${specifierSafe(escaped)}"`;
 }
 

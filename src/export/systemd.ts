@@ -36,7 +36,10 @@ export function exportSystemd(config: Config): Exported {
     else report.ok(agent.name, "autostart", `not wanted by ${target}: systemctl start ${started} starts it`);
   }
   const targetSections: Section[] = [
-    ["Unit", [["Description", specifierSafe(`${config.orchestrator.name}: agents exported by pyorchestrate`)], ...wanted.map((u): [string, string] => ["Wants", u])]],
+    [
+      "Unit",
+      [["Description", specifierSafe(`${config.orchestrator.name}: agents exported by pyorchestrate`)], ...wanted.map((u): [string, string] => ["Wants", u])],
+    ],
     ["Install", [["WantedBy", "multi-user.target"]]],
   ];
   files.push({ name: target, content: renderUnit(HEADER, targetSections) });
@@ -120,7 +123,11 @@ function identityEntries(agent: AgentConfig, config: Config, service: Array<[str
   if (agent.user) {
     service.push(["User", agent.user.user]);
     if (agent.user.group !== null) service.push(["Group", agent.user.group]);
-    report.ok(agent.name, agent.user.group === null ? "user" : "user, group", `User=${agent.user.user}${agent.user.group === null ? "" : ` Group=${agent.user.group}`}`);
+    report.ok(
+      agent.name,
+      agent.user.group === null ? "user" : "user, group",
+      `User=${agent.user.user}${agent.user.group === null ? "" : ` Group=${agent.user.group}`}`,
+    );
   }
   if (agent.umask !== null) {
     const mask = agent.umask.toString(8).padStart(4, "0");
@@ -175,11 +182,23 @@ function timerSections(agent: AgentConfig, target: string, report: Report): Sect
     timer.push(["RandomizedDelaySec", span(agent.jitter)]);
     report.ok(agent.name, "jitter", `RandomizedDelaySec=${span(agent.jitter)}`);
   }
-  if (agent.limit !== -1) report.none(agent.name, "limit", `a timer has no run count: stop ${target.replace(/\.target$/, "")}-${agent.name}.timer after ${agent.limit} run(s) yourself`);
-  if (agent.overlap === "queue") report.approx(agent.name, "overlap", "a timer does not start a unit that is still running: the due run is skipped, not queued");
+  if (agent.limit !== -1)
+    report.none(
+      agent.name,
+      "limit",
+      `a timer has no run count: stop ${target.replace(/\.target$/, "")}-${agent.name}.timer after ${agent.limit} run(s) yourself`,
+    );
+  if (agent.overlap === "queue")
+    report.approx(agent.name, "overlap", "a timer does not start a unit that is still running: the due run is skipped, not queued");
   if (agent.overlap === "kill") report.none(agent.name, "overlap", "a timer never ends a running unit: the run goes on and the due one is skipped");
   return [
-    ["Unit", [["Description", specifierSafe(`Runs pyorchestrate agent ${agent.name}`)], ["PartOf", target]]],
+    [
+      "Unit",
+      [
+        ["Description", specifierSafe(`Runs pyorchestrate agent ${agent.name}`)],
+        ["PartOf", target],
+      ],
+    ],
     ["Timer", timer],
   ];
 }

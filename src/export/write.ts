@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { exportKubernetes } from "./kubernetes.ts";
 import { exportNomad } from "./nomad.ts";
 import { exportSystemd } from "./systemd.ts";
+import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import type { ExportFile, Exported, ExportOptions, Target } from "./types.ts";
 
@@ -14,6 +15,17 @@ export function exportConfig(config: Config, target: Target, options: ExportOpti
   if (target === "systemd") return exportSystemd(config);
   if (target === "kubernetes") return exportKubernetes(config, options);
   return exportNomad(config, options);
+}
+
+/** Loads the config with serve's own loader, then exports it; a bad config gives its errors. */
+export async function exportFile(
+  path: string,
+  target: Target,
+  options: ExportOptions,
+): Promise<{ ok: false; errors: string[] } | { ok: true; warnings: string[]; exported: Exported }> {
+  const loaded = await loadConfig(path);
+  if (!loaded.ok) return loaded;
+  return { ok: true, warnings: loaded.warnings, exported: exportConfig(loaded.config, target, options) };
 }
 
 /** The files as one text for stdout. */

@@ -42,7 +42,10 @@ describe("export to stdout", () => {
   test.concurrent("kubernetes: a '---' separated YAML stream; --json: one List", async () => {
     const yaml = await cli(["export", "kubernetes", WEATHER, "--image", IMAGE]);
     expect(yaml.code).toBe(0);
-    const docs = yaml.stdout.split(/^---\n/m).filter(Boolean).map((d) => Bun.YAML.parse(d) as { kind: string });
+    const docs = yaml.stdout
+      .split(/^---\n/m)
+      .filter(Boolean)
+      .map((d) => Bun.YAML.parse(d) as { kind: string });
     expect(docs.map((d) => d.kind)).toEqual(["ServiceAccount", "Role", "RoleBinding", "Job", "Deployment", "Deployment", "Deployment"]);
     const json = await cli(["export", "kubernetes", WEATHER, "--image", IMAGE, "--json"]);
     const list = JSON.parse(json.stdout) as { kind: string; items: unknown[] };

@@ -61,10 +61,13 @@ const analyze = Bun.which("systemd-analyze");
 function systemdRuns(expressions: string[], n: number): string[] {
   const all = new Set<string>();
   for (const expression of expressions) {
-    const proc = Bun.spawnSync([analyze as string, "calendar", `--iterations=${n}`, "--base-time=2026-01-01 00:00:30 UTC", expression], { env: { ...process.env, TZ: "UTC" } });
+    const proc = Bun.spawnSync([analyze as string, "calendar", `--iterations=${n}`, "--base-time=2026-01-01 00:00:30 UTC", expression], {
+      env: { ...process.env, TZ: "UTC" },
+    });
     const text = proc.stdout.toString();
     if (proc.exitCode !== 0) throw new Error(`systemd-analyze calendar '${expression}': ${proc.stderr.toString()}`);
-    for (const m of text.matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/g)) all.add(new Date(`${m[1]?.replace(" ", "T")}Z`).toISOString());
+    for (const m of text.matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/g))
+      all.add(new Date(`${m[1]?.replace(" ", "T")}Z`).toISOString());
   }
   return [...all].sort().slice(0, n);
 }

@@ -38,7 +38,8 @@ describe("Kubernetes API schemas", () => {
       test(`${name}${sidecars ? " --sidecars" : ""}: every object validates`, async () => {
         const all = await objects(path, sidecars);
         expect(all.length).toBeGreaterThan(0);
-        for (const object of all) expect({ name: object.metadata.name, problems: await schemaProblems(object) }).toEqual({ name: object.metadata.name, problems: [] });
+        for (const object of all)
+          expect({ name: object.metadata.name, problems: await schemaProblems(object) }).toEqual({ name: object.metadata.name, problems: [] });
       });
     }
   }
@@ -96,7 +97,14 @@ describe("what the manifests say", () => {
     expect(db.terminationGracePeriodSeconds).toBe(20);
     expect(db.containers[0].resources).toEqual({ limits: { memory: "256Mi" } });
     expect(db.containers[0].securityContext).toEqual({ runAsUser: 1, runAsGroup: 1 });
-    expect(db.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 5432 }, initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
+    expect(db.containers[0].readinessProbe).toEqual({
+      tcpSocket: { port: 5432 },
+      initialDelaySeconds: 0,
+      periodSeconds: 2,
+      timeoutSeconds: 1,
+      successThreshold: 1,
+      failureThreshold: 3,
+    });
     expect(db.containers[0].livenessProbe.exec).toEqual({ command: ["/bin/sh", "-c", "exit 0"] });
     const api = byName(all, "Deployment", "api").spec.template.spec;
     expect(api.containers[0].readinessProbe.httpGet).toEqual({ path: "/health?deep=1", port: 8080 });

@@ -68,7 +68,8 @@ function ruleProblems(job: ParsedBlock): string[] {
 describe("Nomad job specification", () => {
   for (const [name, path] of Object.entries(CONFIGS)) {
     test(`${name}: every block and attribute is in the spec, and Nomad's rules hold`, async () => {
-      for (const job of await jobs(path)) expect({ job: job.labels[0], problems: [...hclProblems(job), ...ruleProblems(job)] }).toEqual({ job: job.labels[0], problems: [] });
+      for (const job of await jobs(path))
+        expect({ job: job.labels[0], problems: [...hclProblems(job), ...ruleProblems(job)] }).toEqual({ job: job.labels[0], problems: [] });
     });
     test(`${name}: the JSON form uses the API's field names`, async () => {
       const { files } = exportNomad(await load(path), { image: IMAGE, sidecars: false, json: true });
@@ -76,19 +77,25 @@ describe("Nomad job specification", () => {
       const walk = (value: unknown, path: string): string[] => {
         if (Array.isArray(value)) return value.flatMap((v, i) => walk(v, `${path}[${i}]`));
         if (value === null || typeof value !== "object") return [];
-        return Object.entries(value).flatMap(([k, v]) => [...(allowed.has(k) || path.endsWith(".Env") ? [] : [`${path}.${k}`]), ...(path.endsWith(".Env") ? [] : walk(v, `${path}.${k}`))]);
+        return Object.entries(value).flatMap(([k, v]) => [
+          ...(allowed.has(k) || path.endsWith(".Env") ? [] : [`${path}.${k}`]),
+          ...(path.endsWith(".Env") ? [] : walk(v, `${path}.${k}`)),
+        ]);
       };
       for (const file of files) expect(walk(JSON.parse(file.content), "")).toEqual([]);
     });
   }
   test("the spec check catches an unknown attribute and a misplaced block (the test is not vacuous)", () => {
-    const job = parseHcl('job "x" {\n  type = "service"\n  group "g" {\n    task "t" {\n      drivr = "docker"\n    }\n    lifecycle {\n      hook = "prestart"\n    }\n  }\n}\n');
+    const job = parseHcl(
+      'job "x" {\n  type = "service"\n  group "g" {\n    task "t" {\n      drivr = "docker"\n    }\n    lifecycle {\n      hook = "prestart"\n    }\n  }\n}\n',
+    );
     expect(hclProblems(job)).toEqual(["job[x].group[g].task[t].drivr: unknown attribute", "job[x].group[g]: block lifecycle not allowed here"]);
   });
 });
 
 describe("what the jobs say", () => {
-  const task = (job: ParsedBlock, group: string, name: string) => child(child(job, "group").find((g) => g.labels[0] === group) as ParsedBlock, "task").find((t) => t.labels[0] === name) as ParsedBlock;
+  const task = (job: ParsedBlock, group: string, name: string) =>
+    child(child(job, "group").find((g) => g.labels[0] === group) as ParsedBlock, "task").find((t) => t.labels[0] === name) as ParsedBlock;
   const hook = (t: ParsedBlock) => {
     const l = child(t, "lifecycle")[0];
     return l ? `${l.attributes.get("hook")}${l.attributes.get("sidecar") ? "+sidecar" : ""}` : "main";
@@ -126,6 +133,10 @@ describe("what the jobs say", () => {
     expect(child(report, "periodic")[0]?.attributes.get("crons")).toEqual(["30 2 1,15 * *", "30 2 * * 1-5"]);
     expect(child(report, "group")[0]?.attributes.get("max_run_duration")).toBe("600s");
     expect(child(cleanup, "periodic")[0]?.attributes.get("crons")).toEqual(["*/5 * * * *"]);
-    expect(child(service, "group").find((g) => g.labels[0] === "Poll")?.attributes.get("count")).toBe(0);
+    expect(
+      child(service, "group")
+        .find((g) => g.labels[0] === "Poll")
+        ?.attributes.get("count"),
+    ).toBe(0);
   });
 });

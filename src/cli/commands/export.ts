@@ -2,10 +2,9 @@
 // stdout (or one file each into --out), the conversion report to stderr.
 
 import { defineCommand } from "citty";
-import { loadConfig } from "../../config/load.ts";
 import { renderReport } from "../../export/report.ts";
 import { TARGETS, type Target } from "../../export/types.ts";
-import { exportConfig, stream, writeFiles } from "../../export/write.ts";
+import { exportFile, stream, writeFiles } from "../../export/write.ts";
 import { EXIT, UsageError } from "../errors.ts";
 
 export default defineCommand({
@@ -29,7 +28,8 @@ export default defineCommand({
     if (target === "systemd" && args.json) throw new UsageError("systemd units have no JSON form (--json applies to kubernetes and nomad)");
     if (target !== "kubernetes" && args.sidecars) throw new UsageError("--sidecars applies to kubernetes only");
     const path = args.config ?? "pyorchestrate.toml";
-    const loaded = await loadConfig(path);
+    const json = Boolean(args.json);
+    const loaded = await exportFile(path, target, { image, sidecars: Boolean(args.sidecars), json });
     if (!loaded.ok) {
       for (const error of loaded.errors) process.stderr.write(`✗ ${error}\n`);
       process.stderr.write(`${path}: ${loaded.errors.length} error(s)\n`);
@@ -37,8 +37,7 @@ export default defineCommand({
       return;
     }
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
-    const json = Boolean(args.json);
-    const exported = exportConfig(loaded.config, target, { image, sidecars: Boolean(args.sidecars), json });
+    const { exported } = loaded;
     process.stderr.write(`${renderReport(exported.report.rows, target)}\n`);
     const warnings = exported.report.warnings().length;
     if (args.strict && warnings > 0) {
