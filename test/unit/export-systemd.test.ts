@@ -14,6 +14,7 @@ const CONFIGS = {
   weather: join(ROOT, "examples/weather/pyorchestrate.toml"),
   full: join(ROOT, "test/fixtures/export/full.toml"),
   minimal: join(ROOT, "test/fixtures/export/minimal.toml"),
+  notify: join(ROOT, "test/fixtures/export/notify.toml"),
 };
 
 async function load(path: string): Promise<Config> {
@@ -136,6 +137,13 @@ describe("what the units say", () => {
     expect(unit(files, "Full-Export-Api.service")).toContain("Type=notify\n");
     expect(unit(files, "Full-Export-Api.service")).toContain("NotifyAccess=all\nWatchdogSec=15\n");
     expect(report.rows.find((r) => r.agent === "Worker" && r.key === "depends_on.Api")?.level).toBe("converted");
+  });
+
+  test("notify = true in the file: Type=notify, WatchdogSec=, and the ready dependent is converted whole", async () => {
+    const { files, report } = exportSystemd(await load(CONFIGS.notify));
+    expect(unit(files, "notify-daemon.service")).toContain("Type=notify\n");
+    expect(unit(files, "notify-daemon.service")).toContain("NotifyAccess=all\nWatchdogSec=20\n");
+    expect(report.warnings()).toEqual([]);
   });
 
   test("an env that overrides its env_file is inlined (systemd would let the file win)", async () => {
