@@ -24,6 +24,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   AGENT_ALREADY_RUNNING: 409,
   AGENT_NOT_RUNNING: 409,
   DEPENDENCY_ERROR: 409,
+  SPAWN_FAILED: 422,
   INVALID_REQUEST: 400,
   INVALID_ARGUMENT: 400,
   CONFIG_ERROR: 422,
@@ -74,7 +75,8 @@ export function methodOf(command: string): "GET" | "POST" | null {
 export async function handleApi(request: Request, command: string, via: Via, options: ApiOptions): Promise<Response> {
   const method = methodOf(command);
   if (method !== null && request.method !== method && !(method === "GET" && request.method === "HEAD")) {
-    return errorResponse({ code: "INVALID_REQUEST", message: `'${command}' takes ${method} over HTTP`, details: { command, method } }, { Allow: method });
+    const error: WireError = { code: "INVALID_REQUEST", message: `'${command}' takes ${method} over HTTP`, details: { command, method } };
+    return json(failure(null, error), 405, { Allow: method });
   }
   const parsed = await readArgs(request);
   if (!parsed.ok) {

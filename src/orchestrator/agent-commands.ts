@@ -11,6 +11,23 @@ export interface StartOutcome {
   alsoStarted: string[];
 }
 
+/**
+ * A start that spawned nothing: the program or its cwd is missing, not executable, or its account
+ * refused. Spawning happens within the command, so a process-less backoff or failure right after
+ * it is this start's. The agent keeps what its lifecycle decided (retries per its restart policy).
+ */
+function throwIfSpawnFailed(runtime: AgentRuntime): void {
+  if (runtime.process !== null || runtime.lastError === null) return;
+  if (runtime.status !== "backoff" && runtime.status !== "failed") return;
+  const name = runtime.config.name;
+  throw new OrchestratorError("SPAWN_FAILED", `Agent '${name}' could not be started: ${runtime.lastError}`, {
+    agent: name,
+    reason: runtime.lastError,
+    status: runtime.status,
+    next_retry: runtime.nextRunAt === null ? null : new Date(runtime.nextRunAt).toISOString(),
+  });
+}
+
 export class AgentCommands {
   /** Set while a reload replaces runtimes: agent commands wait for it to finish. */
   reloading = false;
@@ -36,6 +53,7 @@ export class AgentCommands {
       }
       supervisor.dispatch(runtime, { type: "start_requested" });
       supervisor.reconcile();
+      throwIfSpawnFailed(runtime);
       return { runtime, alsoStarted };
     });
   }
@@ -62,6 +80,7 @@ export class AgentCommands {
       }
       supervisor.dispatch(runtime, { type: "start_requested", front: true, restart: true });
       supervisor.reconcile();
+      throwIfSpawnFailed(runtime);
       return runtime;
     });
   }
