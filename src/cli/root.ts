@@ -18,6 +18,7 @@ const RUNTIME_COMMANDS: Record<CommandName, Loader> = {
   start: () => load(import("./commands/start.ts")),
   stop: () => load(import("./commands/stop.ts")),
   restart: () => load(import("./commands/restart.ts")),
+  run: () => load(import("./commands/run.ts")),
   status: () => load(import("./commands/status.ts")),
   stats: () => load(import("./commands/stats.ts")),
   dependencies: () => load(import("./commands/dependencies.ts")),
@@ -36,6 +37,7 @@ const RUNTIME_COMMANDS: Record<CommandName, Loader> = {
 const COMMANDS: CommandTable = {
   serve: ["Run the orchestrator in the foreground", () => load(import("./commands/serve.ts"))],
   validate: ["Check a config file without starting anything", () => load(import("./commands/validate.ts"))],
+  notify: ["Send READY=1, STATUS=… to $NOTIFY_SOCKET from an agent, as systemd-notify does", () => load(import("./commands/notify.ts"))],
   export: ["Convert a config to systemd units, Kubernetes manifests or a Nomad job", () => load(import("./commands/export.ts"))],
   ...Object.fromEntries((Object.keys(COMMAND_TABLE) as CommandName[]).map((name) => [name, [COMMAND_TABLE[name].description, RUNTIME_COMMANDS[name]]])),
   // The completion script is written from this table, handed over rather than imported back.

@@ -44,6 +44,7 @@ const ARG_TYPES: Record<ArgName, "string" | "number" | "boolean"> = {
   category: "string",
   after_seq: "number",
   follow: "boolean",
+  wait: "boolean",
   lines: "number",
   stream: "string",
   since: "string",

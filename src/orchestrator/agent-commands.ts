@@ -85,6 +85,33 @@ export class AgentCommands {
     });
   }
 
+  /**
+   * One run of a periodic agent now, outside its schedule (`run AGENT`). Resolves to the event
+   * seq before the request: the run's EXECUTION_STARTED is the first after it.
+   */
+  run(name: string): Promise<{ runtime: AgentRuntime; afterSeq: number }> {
+    return this.exclusive(name, async (runtime) => {
+      const { config } = runtime;
+      if (config.kind !== "periodic") {
+        throw new OrchestratorError("INVALID_ARGUMENT", `Agent '${name}' is ${config.kind}: run starts one run of a periodic agent (use start or restart)`, {
+          agent: name,
+          kind: config.kind,
+        });
+      }
+      if (runtime.status === "stopping") throw new OrchestratorError("ORCHESTRATOR_BUSY", `Agent '${name}' is stopping`, { agent: name });
+      const inLine = runtime.status === "waiting" && runtime.waitingReason !== "next_run";
+      if (inLine || (runtime.process && (config.overlap === "skip" || runtime.overlapQueued))) {
+        const why = inLine ? "a run is already waiting to start" : runtime.overlapQueued ? "a run is already queued behind the one going" : "a run is going (overlap = \"skip\")";
+        throw new OrchestratorError("AGENT_ALREADY_RUNNING", `Agent '${name}': ${why}`, { agent: name, status: runtime.status, pid: runtime.process?.pid ?? null });
+      }
+      const afterSeq = this.supervisor.lastSeq();
+      this.supervisor.dispatch(runtime, { type: "run_requested" });
+      this.supervisor.reconcile();
+      throwIfSpawnFailed(runtime);
+      return { runtime, afterSeq };
+    });
+  }
+
   mustGet(name: string): AgentRuntime {
     const runtime = this.supervisor.runtimes.get(name);
     if (!runtime) {

@@ -22,6 +22,10 @@ export function settleExit(next: LifecycleState, effects: Effect[], ctx: Transit
     finish(next, effects, ctx, ok, details);
     return;
   }
+  if (next.manualRun) {
+    settleManualRun(next, effects, ctx, ok, details);
+    return;
+  }
   next.runsDone++;
   const type = next.timedOut ? "EXECUTION_TIMEOUT" : ok ? "EXECUTION_COMPLETED" : "EXECUTION_FAILED";
   effects.push({ type: "record", event: { type, agent: config.name, severity: ok ? "INFO" : "WARNING", details: { ...details, run: next.runsDone } } });
@@ -33,6 +37,16 @@ export function settleExit(next: LifecycleState, effects: Effect[], ctx: Transit
   next.status = "waiting";
   next.waitingReason = "next_run";
   effects.push({ type: "schedule_after_run" });
+}
+
+/** The end of a run `run` asked for: recorded, and the agent goes back to what it was doing. */
+function settleManualRun(next: LifecycleState, effects: Effect[], ctx: TransitionContext, ok: boolean, details: Record<string, unknown>): void {
+  next.manualRun = false;
+  const type = next.timedOut ? "EXECUTION_TIMEOUT" : ok ? "EXECUTION_COMPLETED" : "EXECUTION_FAILED";
+  effects.push({ type: "record", event: { type, agent: ctx.config.name, severity: ok ? "INFO" : "WARNING", details: { ...details, manual: true } } });
+  // Scheduled: idle until the next run, whose time is unchanged. Not scheduled: at rest again.
+  next.status = next.wanted ? "waiting" : "stopped";
+  next.waitingReason = next.wanted ? "next_run" : null;
 }
 
 /** The program could not be started: refused for good, or like an exit with status 127. */

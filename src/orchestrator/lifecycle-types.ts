@@ -25,6 +25,8 @@ export interface LifecycleState {
   overlapQueued: boolean;
   /** periodic: runs finished in the current schedule. */
   runsDone: number;
+  /** periodic: the run queued or going was asked for by `run`: it leaves the schedule and the limit alone. */
+  manualRun: boolean;
   restarts: number;
   history: RestartHistory;
   lastExitCode: number | null;
@@ -67,6 +69,8 @@ export type LifecycleEvent =
   | { type: "stop_deadline" }
   | { type: "backoff_elapsed" }
   | { type: "run_due" }
+  /** `run AGENT`: one run of a periodic agent now, outside its schedule (the command checked overlap). */
+  | { type: "run_requested" }
   | { type: "run_timed_out" }
   /** A failed liveness check or the memory limit: end the process, handled as a crash. */
   | { type: "unwell"; event: "AGENT_UNHEALTHY" | "AGENT_MEMORY_LIMIT"; details: Record<string, unknown> }

@@ -35,6 +35,7 @@ export const ACCEPTS: Readonly<Record<LifecycleEventType, readonly AgentStatus[]
   stop_deadline: LIVE,
   backoff_elapsed: ["backoff"],
   run_due: ["waiting", "starting", "running", "stopping"],
+  run_requested: ["waiting", "starting", "running", ...INACTIVE],
   run_timed_out: ["starting", "running"],
   unwell: ["starting", "running"],
   watchdog_missed: ["starting", "running"],
@@ -52,6 +53,7 @@ export function initialState(): LifecycleState {
     timedOut: false,
     overlapQueued: false,
     runsDone: 0,
+    manualRun: false,
     restarts: 0,
     history: { exitTimes: [], fastExits: 0 },
     lastExitCode: null,
@@ -87,6 +89,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
       }
       next.wanted = true;
       next.stopReason = null;
+      next.manualRun = false;
       next.history = { exitTimes: [], fastExits: 0 };
       let firstRunNow = true;
       if (config.kind === "periodic") {
@@ -117,7 +120,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
       if (state.waitingReason === "next_run") return IGNORED(state);
       next.status = "starting";
       next.waitingReason = null;
-      next.nextRunAt = config.kind === "periodic" ? event.nextRunAt : null;
+      // A manual run leaves the schedule alone: its next run stays where it was.
+      if (!state.manualRun) next.nextRunAt = config.kind === "periodic" ? event.nextRunAt : null;
       next.stopReason = null;
       next.forced = false;
       next.timedOut = false;
@@ -133,7 +137,11 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
         type: config.kind === "periodic" ? "EXECUTION_STARTED" : "AGENT_STARTED",
         agent: name,
         severity: "INFO",
-        details: { pid: event.pid, run: config.kind === "periodic" ? state.runsDone + 1 : undefined },
+        details: {
+          pid: event.pid,
+          run: config.kind === "periodic" && !state.manualRun ? state.runsDone + 1 : undefined,
+          manual: state.manualRun ? true : undefined,
+        },
       });
       if (config.timeout !== null && config.kind !== "looping") effects.push({ type: "arm_run_timeout", delayMs: config.timeout * 1000 });
       if (config.ready?.watchdog) effects.push({ type: "arm_watchdog", delayMs: config.ready.watchdog * 1000 });
@@ -175,6 +183,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent, ctx: Tr
       break;
     case "run_due":
       return runDue(state, ctx);
+    case "run_requested":
+      return runRequested(state, ctx);
     case "run_timed_out":
       if (ctx.pid === null || state.stopReason !== null) return IGNORED(state);
       next.timedOut = true;
@@ -212,6 +222,7 @@ function stopReasonOf(type: "command" | "restart" | "reload_changed" | "reload_r
 function stopRequested(state: LifecycleState, next: LifecycleState, effects: Effect[], ctx: TransitionContext, reason: StopReason): void {
   next.wanted = false;
   next.overlapQueued = false;
+  next.manualRun = false;
   next.nextRunAt = null;
   effects.push({ type: "health_end" }, { type: "dequeue" }, { type: "schedule_cancel" }, { type: "cancel_timers" });
   if (ctx.pid !== null) {
@@ -258,6 +269,31 @@ function exited(state: LifecycleState, next: LifecycleState, effects: Effect[], 
   }
   // A restart keeps the agent's worker slot: its exit must not hand the slot to the queue.
   if (state.stopReason !== "restart") effects.push({ type: "reconcile" });
+}
+
+/**
+ * `run`: at rest or idle between scheduled runs, one manual run joins the start queue; with a run
+ * going, overlap "queue"/"kill" queue the next one (kill also ends the one going). A run already
+ * in line, overlap "skip" with a run going, or a non-periodic agent: the command refuses first.
+ */
+function runRequested(state: LifecycleState, ctx: TransitionContext): Transition {
+  const { config } = ctx;
+  if (config.kind !== "periodic") return IGNORED(state);
+  const next: LifecycleState = { ...state };
+  if (ctx.pid === null) {
+    if (state.status === "waiting" && state.waitingReason !== "next_run") return IGNORED(state);
+    next.manualRun = true;
+    next.status = "waiting";
+    next.waitingReason = "dependencies";
+    return { state: next, effects: [{ type: "enqueue", front: false }, { type: "reconcile" }] };
+  }
+  if (config.overlap === "skip" || state.overlapQueued || state.stopReason !== null) return IGNORED(state);
+  next.overlapQueued = true;
+  const effects: Effect[] = [
+    { type: "record", event: { type: "EXECUTION_QUEUED", agent: config.name, severity: "INFO", details: { overlap: config.overlap, running_pid: ctx.pid, manual: true } } },
+  ];
+  if (config.overlap === "kill") effects.push({ type: "terminate" });
+  return { state: next, effects };
 }
 
 /** A periodic run fell due; a run still going or still queued makes this one a skipped run. */

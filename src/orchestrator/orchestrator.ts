@@ -139,6 +139,11 @@ export class Orchestrator {
     return this.commands.restart(name);
   }
 
+  /** One run of a periodic agent now, outside its schedule; see agent-commands.ts. */
+  run(name: string): Promise<{ runtime: AgentRuntime; afterSeq: number }> {
+    return this.commands.run(name);
+  }
+
   /** Stops everything, dependents before their providers; see shutdown.ts. */
   shutdown(onStopped: (name: string, graceful: boolean) => void): Promise<ShutdownResult> {
     if (this.supervisor.shuttingDown) return Promise.reject(new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is already under way"));

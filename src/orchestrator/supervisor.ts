@@ -99,6 +99,11 @@ export class Supervisor implements EffectShell {
     this.deps.events.record(event);
   }
 
+  /** The seq of the newest event (0 before any). */
+  lastSeq(): number {
+    return this.deps.events.totalRecorded;
+  }
+
   /** Starts whatever can start now: dependencies satisfied and a worker slot free, in FIFO order. */
   reconcile(): void {
     if (!this.shuttingDown) this.queue.drain();

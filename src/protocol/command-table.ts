@@ -70,6 +70,14 @@ export const COMMAND_TABLE: { readonly [C in CommandName]: CommandFacts<C> } = {
     preset: "all",
     timing: "command_timeout",
   },
+  run: {
+    description: "Run a periodic agent once now, outside its schedule (--wait: until it ends, exit 1 if it fails)",
+    args: ["agent", "wait"],
+    changes: true,
+    agent: "target",
+    preset: "all",
+    timing: { streamWhen: "wait" },
+  },
   status: {
     description: "Status of an agent, or of the orchestrator",
     args: ["agent"],

@@ -49,6 +49,30 @@ export interface RestartData {
   status: AgentStatus;
 }
 
+/**
+ * Frames of `run`: `run_started` at once (the run is spawned, or waits in the start queue); with
+ * `wait`, `run_finished` when that run has ended.
+ */
+export type RunFrame =
+  | {
+      agent: string;
+      action: "run_started";
+      pid: number | null;
+      status: AgentStatus;
+      waiting_reason: WaitingReason | null;
+      queue_position: number | null;
+    }
+  | {
+      agent: string;
+      action: "run_finished";
+      /** completed (exit 0), failed, timeout (killed at `timeout`), or stopped (by a stop, a reload or shutdown). */
+      outcome: "completed" | "failed" | "timeout" | "stopped";
+      pid: number | null;
+      exit_code: number | null;
+      signal: string | null;
+      duration_ms: number | null;
+    };
+
 export interface DependencyState {
   agent: string;
   condition: DependencyCondition;
@@ -134,6 +158,8 @@ export interface CommandMap {
   start: { args: { agent: string }; data: StartData };
   stop: { args: { agent: string }; data: StopData };
   restart: { args: { agent: string }; data: RestartData };
+  /** With `wait`, a stream: run_started, then run_finished. */
+  run: { args: { agent: string; wait?: boolean }; data: RunFrame };
   status: { args: { agent?: string }; data: AgentStatusData | OrchestratorStatusData };
   /** Plain `stats` answers StatsData; `stats --watch` streams StatsWatchFrame. */
   stats: { args: StatsArgs; data: StatsData | StatsWatchFrame };
@@ -163,6 +189,7 @@ export const COMMAND_NAMES = everyCommand([
   "start",
   "stop",
   "restart",
+  "run",
   "status",
   "stats",
   "report",

@@ -41,3 +41,8 @@ export function formatMilliseconds(ms: number): string {
   if (tenths === 0) return "0ms";
   return tenths < 10 ? `${tenths.toFixed(1)}ms` : `${Math.round(ms)}ms`;
 }
+
+/** How long a run took: "4ms" below a second (a quick run is not "0.0s"), else "1.2s". */
+export function formatDuration(ms: number): string {
+  return ms < 999.5 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

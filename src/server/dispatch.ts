@@ -7,6 +7,7 @@ import { type Envelope, failure, type Request, success } from "../protocol/envel
 import type { WireError } from "../protocol/errors.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";
 import { start, stop, restart } from "./handlers/agent-control.ts";
+import { run as runOnce } from "./handlers/run.ts";
 import { ps, status } from "./handlers/overview.ts";
 import { report } from "./handlers/report.ts";
 import { stats } from "./handlers/stats.ts";
@@ -18,7 +19,7 @@ import { logs } from "./handlers/logs.ts";
 import { type Handler, type HandlerTable, type ServerContext, STREAMED } from "./context.ts";
 import type { Logger } from "./logger.ts";
 
-const HANDLERS: HandlerTable = { ps, start, stop, restart, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
+const HANDLERS: HandlerTable = { ps, start, stop, restart, run: runOnce, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
 
 /** `gone` is aborted once the client has closed the connection (it ends a stream). */
 export type Dispatch = (request: Request, send: (envelope: Envelope) => void, gone?: AbortSignal, via?: Via) => Promise<void>;

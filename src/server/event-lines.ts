@@ -3,7 +3,7 @@
 
 import type { OrchestratorEvent } from "../orchestrator/events.ts";
 import type { LogFields, Logger } from "./logger.ts";
-import { formatBytes } from "../protocol/format.ts";
+import { formatBytes, formatDuration } from "../protocol/format.ts";
 
 type Details = Record<string, unknown>;
 
@@ -11,10 +11,9 @@ function agents(count: unknown): string {
   return count === 1 ? "1 agent" : `${String(count)} agents`;
 }
 
-/** "4ms" below a second (a quick run is not "0.0s"), else "1.2s". */
+/** "4ms" below a second, else "1.2s"; "?" when the event has no figure. */
 function seconds(ms: unknown): string {
-  if (typeof ms !== "number") return "?";
-  return ms < 999.5 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+  return typeof ms === "number" ? formatDuration(ms) : "?";
 }
 
 function runs(count: number): string {
@@ -93,7 +92,7 @@ function runFailedLine(agent: string, run: string, details: Details): string {
 export function logEvent(log: Logger, event: OrchestratorEvent): void {
   const { details } = event;
   const agent = event.agent ?? "?";
-  const run = String(details.run);
+  const run = details.manual === true ? "(manual)" : String(details.run);
   const fields = fieldsOf(event);
   switch (event.type) {
     case "AGENT_STARTED":

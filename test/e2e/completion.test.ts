@@ -134,7 +134,7 @@ describe("bash", () => {
     expect(await bashComplete(["ps", "--timeout", ""])).toEqual([]);
     // history's event filters take the protocol's vocabulary.
     if (flagsByCommand.history?.includes("--type")) {
-      expect(await bashComplete(["history", "--type", "AGENT_ST"])).toEqual(["AGENT_STARTED", "AGENT_STOPPED"]);
+      expect(await bashComplete(["history", "--type", "AGENT_ST"])).toEqual(["AGENT_STARTED", "AGENT_STOPPED", "AGENT_STOPPING"]);
       expect(await bashComplete(["history", "--category", ""])).toEqual(["AGENT", "EXECUTION", "COMMAND", "ORCHESTRATOR"]);
     }
   });

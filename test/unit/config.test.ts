@@ -48,6 +48,7 @@ describe("validateConfig: defaults and resolution", () => {
         log_keep: 5,
       },
       agents: [],
+      http: null,
     });
   });
 

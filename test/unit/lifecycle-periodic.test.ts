@@ -112,3 +112,53 @@ test("a periodic provider between runs counts as started for its dependents", as
   await settle();
   expect(orchestrator.mustGet("User").status).toBe("running");
 });
+
+test("run: one manual run now, outside the schedule: its next run and its limit are untouched", async () => {
+  await using world = fakeWorld([periodic("Backup", { execution_interval: 60, limit: 2 })]);
+  const { orchestrator, clock, spawner } = world;
+  const origin = clock.now();
+  orchestrator.begin();
+  spawner.live("Backup").exit(0);
+  await settle();
+  const nextRun = orchestrator.mustGet("Backup").nextRunAt;
+  expect(nextRun).toBe(origin + 60_000);
+  await clock.advance(10_000);
+  await orchestrator.run("Backup");
+  expect(spawner.running()).toEqual(["Backup"]);
+  await clock.advance(2_000);
+  spawner.live("Backup").exit(3);
+  await settle();
+  expect(orchestrator.mustGet("Backup")).toMatchObject({ status: "waiting", waitingReason: "next_run", nextRunAt: nextRun, runsDone: 1 });
+  expect(world.types("Backup")).toEqual(["EXECUTION_STARTED", "EXECUTION_COMPLETED", "EXECUTION_STARTED", "EXECUTION_FAILED"]);
+  // The scheduled second run still comes at 60 s and still completes the limit of 2.
+  await clock.advance(48_000);
+  spawner.live("Backup").exit(0);
+  await settle();
+  expect(starts(world, "Backup", origin)).toEqual([0, 10_000, 60_000]);
+  expect(orchestrator.mustGet("Backup").status).toBe("completed");
+});
+
+test("run of a stopped periodic agent runs it once and leaves it stopped; a run already going is refused under skip", async () => {
+  await using world = fakeWorld([periodic("Report", { autostart: false })]);
+  const { orchestrator, clock, spawner } = world;
+  orchestrator.begin();
+  await orchestrator.run("Report");
+  await expect(orchestrator.run("Report")).rejects.toMatchObject({ code: "AGENT_ALREADY_RUNNING" });
+  spawner.live("Report").exit(0);
+  await settle();
+  expect(orchestrator.mustGet("Report")).toMatchObject({ status: "stopped", nextRunAt: null });
+  await clock.advance(120_000);
+  expect(spawner.of("Report")).toHaveLength(1);
+});
+
+test("run with a run going: overlap queue runs one right after it; a looping agent is refused", async () => {
+  await using world = fakeWorld([periodic("Q", { overlap: "queue" }), agentConfig({ name: "Loop" })]);
+  const { orchestrator, spawner } = world;
+  orchestrator.begin();
+  await orchestrator.run("Q");
+  expect(world.types("Q")).toContain("EXECUTION_QUEUED");
+  spawner.live("Q").exit(0);
+  await settle();
+  expect(spawner.of("Q")).toHaveLength(2);
+  await expect(orchestrator.run("Loop")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+});

@@ -29,6 +29,7 @@ const MATRIX: Record<LifecycleEventType, string> = {
   backoff_elapsed:       "·    ·     ·    ·    ·     ·     ·    H",
   run_due:               "H    H     H    H    ·     ·     ·    ·",
   run_timed_out:         "·    H     H    ·    ·     ·     ·    ·",
+  run_requested:         "·    ·     ·    ·    H     H     H    ·", // overlap "skip": a run going refuses
   unwell:                "·    H     H    ·    ·     ·     ·    ·",
   watchdog_missed:       "·    H     H    ·    ·     ·     ·    ·",
   shutdown:              "H    H     H    H    H     H     H    H",
@@ -52,6 +53,7 @@ const EVENTS: Record<LifecycleEventType, LifecycleEvent> = {
   backoff_elapsed: { type: "backoff_elapsed" },
   run_due: { type: "run_due" },
   run_timed_out: { type: "run_timed_out" },
+  run_requested: { type: "run_requested" },
   unwell: { type: "unwell", event: "AGENT_UNHEALTHY", details: {} },
   watchdog_missed: { type: "watchdog_missed", seconds: 5 },
   shutdown: { type: "shutdown" },
@@ -71,7 +73,7 @@ function stateIn(status: AgentStatus): LifecycleState {
 
 function run(status: AgentStatus, type: LifecycleEventType) {
   // Periodic runs (run_due, run_timed_out) need a periodic agent; readiness needs a ready check.
-  const periodic = type === "run_due" || type === "run_timed_out";
+  const periodic = type === "run_due" || type === "run_timed_out" || type === "run_requested";
   const config = agentConfig({
     name: "A",
     kind: periodic ? "periodic" : "looping",
