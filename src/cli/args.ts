@@ -61,5 +61,15 @@ export function takePositionals(options: ClientOptions, names: { required: strin
   return result;
 }
 
+/**
+ * One or more agents (names, `all`, `@group`), as the `agent` argument carries them: one name as
+ * it is, several joined with commas (no agent name holds a comma).
+ */
+export function takeAgents(options: ClientOptions): string {
+  const { positionals } = options;
+  if (positionals.length === 0) throw new UsageError("missing AGENT (a name, several names, all, or @group)");
+  return positionals.join(",");
+}
+
 /** stop and restart wait for agents to exit (stop_timeout), so they wait longer by default. */
 export const SLOW_COMMAND_TIMEOUT_SECONDS = 60;

@@ -1,9 +1,11 @@
 // The two shapes of client command: about the orchestrator (no agent) and about one agent.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "./command.ts";
 import { COMMAND_TABLE } from "../protocol/command-table.ts";
-import type { CommandName, DataOf } from "../protocol/commands.ts";
-import { clientArgs, clientOptions, takePositionals } from "./args.ts";
+import type { CommandName, DataOf, ManyAgentsData } from "../protocol/commands.ts";
+import { EXIT } from "./errors.ts";
+import { clientArgs, clientOptions, takeAgents, takePositionals } from "./args.ts";
+import { renderMany } from "./render/many.ts";
 import { callAndEmit } from "./run.ts";
 
 type NoArgCommand = "stats" | "report" | "reload" | "dependencies";
@@ -23,18 +25,26 @@ export function defineOrchestratorCommand<C extends NoArgCommand>(name: C, rende
   });
 }
 
-export function defineAgentCommand<C extends AgentCommand>(name: C, render: (data: DataOf<C>) => string, defaultTimeoutSeconds?: number) {
+/** start/stop/restart of one agent (`render`), or of several (`A B`, `all`, `@group`) with one line each. */
+export function defineAgentCommand<C extends AgentCommand>(
+  name: C,
+  render: (data: Exclude<DataOf<C>, ManyAgentsData>) => string,
+  defaultTimeoutSeconds?: number,
+) {
   return defineCommand({
     meta: { name, description: COMMAND_TABLE[name].description },
     args: {
-      agent: { type: "positional", required: true, description: "Agent name" },
+      agent: { type: "positional", required: true, description: "Agent name(s), all, or @group" },
       socket_path: socketPositional,
       ...clientArgs,
     },
     async run({ args }) {
       const options = clientOptions(args, defaultTimeoutSeconds);
-      const { agent } = takePositionals(options, { required: ["agent"] });
-      await callAndEmit(options, name as AgentCommand, { agent: agent as string }, render as (data: unknown) => string);
+      const agent = takeAgents(options);
+      const envelope = await callAndEmit(options, name as AgentCommand, { agent }, (data) =>
+        "agents" in data ? renderMany(data) : (render as (data: unknown) => string)(data),
+      );
+      if (envelope.status === "success" && "agents" in envelope.data && envelope.data.failed > 0) process.exitCode = EXIT.error;
     },
   });
 }

@@ -50,6 +50,8 @@ export const AGENT_KEYS = [
   "umask",
   "env_file",
   "max_memory",
+  "groups",
+  "instances",
 ] as const;
 
 export const TOP_LEVEL_KEYS = ["orchestrator", "agents", "http"] as const;

@@ -54,6 +54,10 @@ export interface AgentConfig {
   env_file: string | null;
   /** Bytes of RSS (the agent's whole process group) that, exceeded in two samples in a row, restart it. */
   max_memory: number | null;
+  /** Groups that `@name` selects in commands. */
+  groups: string[];
+  /** Copies that run (NAME#1 … NAME#N; 1 = just NAME); `scale` changes it at run time. */
+  instances: number;
 }
 
 /** What each check form holds once validated. */

@@ -5,6 +5,7 @@ import { COMMAND_PRESETS } from "../protocol/command-table.ts";
 import { AGENT_KINDS, type AgentKind, DEPENDENCY_CONDITIONS, type DependencyCondition } from "../protocol/agents.ts";
 import { parseCron } from "../common/cron.ts";
 import { findCycles } from "./dependency-graph.ts";
+import { ALL_AGENTS, readGroups, readInstances } from "./groups.ts";
 import { readHealthCheck } from "./health-checks.ts";
 import { readHttp } from "./http.ts";
 import { readAccount, readEnvFile, readMaxMemory, readUmask } from "./identity.ts";
@@ -131,6 +132,8 @@ function readAgents(raw: unknown, dir: string, errors: string[], defaults: Orche
     const path = `agents.${segment(name)}`;
     if (!AGENT_NAME_PATTERN.test(name)) {
       errors.push(`${path}: invalid agent name (letters, digits, '_', '.', '-'; 1 to 64 characters; starting with a letter or digit)`);
+    } else if (name === ALL_AGENTS) {
+      errors.push(`${path}: the name '${ALL_AGENTS}' is reserved (commands take it to mean every agent)`);
     }
     const value = raw[name];
     if (!isTable(value)) {
@@ -194,6 +197,8 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
     umask: readUmask(s),
     env_file: envFile.path,
     max_memory: readMaxMemory(s),
+    groups: readGroups(s),
+    instances: readInstances(s),
   };
 }
 

@@ -7,7 +7,10 @@ import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/agents.ts";
+import type { ManyAgentsData } from "../protocol/commands.ts";
 import { AgentCommands, type StartOutcome } from "./agent-commands.ts";
+import { type ManyAction, manyAgents } from "./many-agents.ts";
+import { selectAgents } from "./selectors.ts";
 import type { NotifyDatagram, NotifyPort } from "./agent-notify.ts";
 import { dependencyEdges } from "./dependencies.ts";
 import { OrchestratorError } from "./errors.ts";
@@ -137,6 +140,16 @@ export class Orchestrator {
 
   restart(name: string): Promise<AgentRuntime> {
     return this.commands.restart(name);
+  }
+
+  /** The agents that `selectors` (names, `all`, `@group`) name, in declaration order; AGENT_NOT_FOUND for one that names none. */
+  select(selectors: readonly string[]): string[] {
+    return selectAgents(selectors, this.list());
+  }
+
+  /** start/stop/restart/run of several agents, each one's outcome in the order acted on; see many-agents.ts. */
+  many(action: ManyAction, names: readonly string[]): Promise<ManyAgentsData> {
+    return manyAgents(this, action, names);
   }
 
   /** One run of a periodic agent now, outside its schedule; see agent-commands.ts. */

@@ -20,6 +20,8 @@ export interface PsAgent {
   next_run: string | null;
   /** The last STATUS= a notify agent sent in its current run (`ps --wide` shows it). */
   status_text: string | null;
+  /** The groups `@name` selects it by (`groups = [...]`). */
+  groups: string[];
 }
 
 export interface PsData {
@@ -73,6 +75,25 @@ export type RunFrame =
       duration_ms: number | null;
     };
 
+/** What became of one agent in a command on several (`stop @web`, `start A B`, `restart all`). */
+export interface AgentOutcome {
+  agent: string;
+  /** false: `error` says why; `already running`/`already stopped` are no failure. */
+  ok: boolean;
+  outcome: "started" | "already running" | "stopped" | "already stopped" | "restarted" | "run started" | "failed";
+  pid: number | null;
+  status: AgentStatus;
+  graceful_shutdown?: boolean;
+  error?: { code: string; message: string };
+}
+
+/** start/stop/restart/run of several agents: each one's outcome, in the order acted on; `failed` counts the failures (exit 1). */
+export interface ManyAgentsData {
+  action: "started" | "stopped" | "restarted" | "run";
+  agents: AgentOutcome[];
+  failed: number;
+}
+
 export interface DependencyState {
   agent: string;
   condition: DependencyCondition;
@@ -101,6 +122,8 @@ export interface AgentStatusData {
   last_error: string | null;
   /** The last STATUS= a notify agent sent in its current run; null for others. */
   status_text: string | null;
+  /** The groups `@name` selects it by. */
+  groups: string[];
   next_run: string | null;
   /** The ready and alive checks: null for a check the agent does not have. */
   health: { ready: HealthCheckView | null; alive: HealthCheckView | null };
@@ -155,11 +178,12 @@ type NoArgs = Record<string, never>;
 /** command name → its args and the data of a success answer (for streams: of each frame). */
 export interface CommandMap {
   ps: { args: NoArgs; data: PsData };
-  start: { args: { agent: string }; data: StartData };
-  stop: { args: { agent: string }; data: StopData };
-  restart: { args: { agent: string }; data: RestartData };
-  /** With `wait`, a stream: run_started, then run_finished. */
-  run: { args: { agent: string; wait?: boolean }; data: RunFrame };
+  /** `agent` may name several: "A,B", "all", "@group" — then the data is ManyAgentsData. */
+  start: { args: { agent: string }; data: StartData | ManyAgentsData };
+  stop: { args: { agent: string }; data: StopData | ManyAgentsData };
+  restart: { args: { agent: string }; data: RestartData | ManyAgentsData };
+  /** With `wait` (one agent only), a stream: run_started, then run_finished. */
+  run: { args: { agent: string; wait?: boolean }; data: RunFrame | ManyAgentsData };
   status: { args: { agent?: string }; data: AgentStatusData | OrchestratorStatusData };
   /** Plain `stats` answers StatsData; `stats --watch` streams StatsWatchFrame. */
   stats: { args: StatsArgs; data: StatsData | StatsWatchFrame };

@@ -219,6 +219,7 @@ describe("a served example", () => {
         restarts: 0,
         next_run: null,
         status_text: null,
+        groups: [],
       });
     }
   });
@@ -299,6 +300,7 @@ describe("a served example", () => {
       last_exit_code: null,
       last_error: null,
       status_text: null,
+      groups: [],
       next_run: null,
       health: { ready: null, alive: null },
     });

@@ -33,6 +33,8 @@ export function agentConfig(overrides: Partial<AgentConfig> & { name: string }):
     umask: null,
     env_file: null,
     max_memory: null,
+    groups: [],
+    instances: 1,
     ...overrides,
   };
 }

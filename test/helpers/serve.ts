@@ -4,7 +4,7 @@ import type { Subprocess } from "bun";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { request } from "../../src/client/connection.ts";
-import type { ArgsOf, CommandName, DataOf } from "../../src/protocol/commands.ts";
+import type { ArgsOf, CommandName, DataOf, ManyAgentsData } from "../../src/protocol/commands.ts";
 import type { Envelope } from "../../src/protocol/envelope.ts";
 import { processesWithEnv } from "./processes.ts";
 import { waitFor } from "./wait.ts";
@@ -30,7 +30,8 @@ export interface Served extends AsyncDisposable {
   stderr(): string;
   call<C extends CommandName>(command: C, args?: ArgsOf<C>, timeoutMs?: number): Promise<Envelope<DataOf<C>>>;
   /** The data of a success answer; throws with the error otherwise. */
-  data<C extends CommandName>(command: C, args?: ArgsOf<C>): Promise<DataOf<C>>;
+  /** The tests ask about one agent at a time: never the several-agent answer. */
+  data<C extends CommandName>(command: C, args?: ArgsOf<C>): Promise<Exclude<DataOf<C>, ManyAgentsData>>;
   /** SIGTERM and wait for serve to exit; resolves to its exit code. */
   stop(signal?: NodeJS.Signals): Promise<number>;
   /** Live processes started for this serve (agents and their children). */
@@ -91,7 +92,7 @@ export async function serve(agents: string, options: ServeOptions = {}): Promise
     async data(command, args) {
       const envelope = await served.call(command, args);
       if (envelope.status !== "success") throw new Error(`${command} failed: ${JSON.stringify(envelope.error)}`);
-      return envelope.data;
+      return envelope.data as Exclude<DataOf<typeof command>, ManyAgentsData>;
     },
     async stop(signal = "SIGTERM") {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);

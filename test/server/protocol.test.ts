@@ -27,6 +27,7 @@ const IDLE_PS: PsAgent = {
   restarts: 0,
   next_run: null,
   status_text: null,
+  groups: [],
 };
 
 

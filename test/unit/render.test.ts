@@ -31,6 +31,7 @@ function psAgent(overrides: Partial<PsAgent> & Pick<PsAgent, "name">): PsAgent {
     restarts: 0,
     next_run: null,
     status_text: null,
+    groups: [],
     ...overrides,
   };
 }
@@ -185,6 +186,7 @@ describe("status", () => {
     last_exit_code: null,
     last_error: null,
     status_text: null,
+    groups: [],
     next_run: null,
     health: { ready: null, alive: null },
   };

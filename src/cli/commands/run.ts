@@ -1,34 +1,39 @@
 // `run AGENT [--wait]`: one run of a periodic agent now, as `systemctl start` does for a timer's
 // service; with --wait it follows the run to its end and exits 0 only if it completed.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { call } from "../../client/connection.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import type { RunFrame } from "../../protocol/commands.ts";
 import { type Envelope, failure } from "../../protocol/envelope.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
-import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
-import { EXIT } from "../errors.ts";
+import { clientArgs, clientOptions, type ClientOptions, takeAgents } from "../args.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { emit, writeText } from "../output.ts";
+import { renderMany } from "../render/many.ts";
 import { renderRunFrame } from "../render/run.ts";
 import { callAndEmit } from "../run.ts";
 
 export default defineCommand({
   meta: { name: "run", description: COMMAND_TABLE.run.description },
   args: {
-    agent: { type: "positional", required: true, description: "A periodic agent" },
+    agent: { type: "positional", required: true, description: "Periodic agent(s), all, or @group" },
     socket_path: { type: "positional", required: false, description: "Orchestrator socket (path with '/' or ending in .sock)" },
     ...clientArgs,
     wait: { type: "boolean", description: "Follow the run to its end; exit 1 unless it completed (a cron-job test)" },
   },
   async run({ args }) {
     const options = clientOptions(args);
-    const { agent } = takePositionals(options, { required: ["agent"] });
+    const agent = takeAgents(options);
     if (!args.wait) {
-      await callAndEmit(options, "run", { agent: agent as string }, renderRunFrame);
+      const envelope = await callAndEmit(options, "run", { agent }, (data) => ("agents" in data ? renderMany(data) : renderRunFrame(data)));
+      if (envelope.status === "success" && "agents" in envelope.data && envelope.data.failed > 0) process.exitCode = EXIT.error;
       return;
     }
-    await followRun(options, agent as string);
+    if (options.positionals.length > 1 || agent.includes(",") || agent === "all" || agent.startsWith("@")) {
+      throw new UsageError("--wait follows the run of one agent");
+    }
+    await followRun(options, agent);
   },
 });
 
@@ -40,7 +45,7 @@ async function followRun(options: ClientOptions, agent: string): Promise<void> {
         emit(envelope, options.format, () => "");
         return;
       }
-      const frame = envelope.data;
+      const frame = envelope.data as RunFrame;
       if (options.format === "table") writeText(renderRunFrame(frame));
       if (frame.action !== "run_finished") continue;
       if (options.format === "json") emit(envelope, "json", () => "");

@@ -3,6 +3,7 @@
 
 import { request } from "../../client/connection.ts";
 import { DEFAULT_SOCKET } from "../args.ts";
+import { writeOut } from "../output.ts";
 
 /** A shell waits on this while the user waits on the shell. */
 const ANSWER_TIMEOUT_MS = 300;
@@ -19,7 +20,10 @@ function socketFrom(argv: string[]): string | undefined {
 async function agentNames(socketPath: string): Promise<string[]> {
   try {
     const envelope = await request("ps", {}, { socketPath, timeoutMs: ANSWER_TIMEOUT_MS });
-    return envelope.status === "success" ? envelope.data.agents.map((agent) => agent.name) : [];
+    if (envelope.status !== "success") return [];
+    // Agents, then the groups that select several (`stop @web`).
+    const groups = new Set(envelope.data.agents.flatMap((agent) => agent.groups.map((group) => `@${group}`)));
+    return [...envelope.data.agents.map((agent) => agent.name), ...groups];
   } catch {
     return [];
   }
@@ -38,5 +42,5 @@ export async function complete(argv: string[]): Promise<void> {
     // Even the connect did not finish in time (a wedged listener): leave without waiting on it.
     process.exit(0);
   }
-  if (names.length > 0) process.stdout.write(`${names.join("\n")}\n`);
+  if (names.length > 0) writeOut(`${names.join("\n")}\n`);
 }

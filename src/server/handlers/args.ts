@@ -31,6 +31,19 @@ export function requiredAgent(raw: Record<string, unknown>): { agent: string } {
   return { agent: agentName(raw.agent) };
 }
 
+/** One agent, or several: names, `all` and `@group`s joined with commas (start, stop, restart, run). */
+export function requiredSelection(raw: Record<string, unknown>): { agent: string } {
+  rejectUnknown(raw, ["agent"]);
+  const value = raw.agent;
+  if (value === undefined) throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' is required", { argument: "agent" });
+  const words = typeof value === "string" ? value.split(",") : [];
+  const valid = words.length > 0 && words.length <= 1000 && words.every((word) => AGENT_NAME_PATTERN.test(word.startsWith("@") ? word.slice(1) : word));
+  if (!valid) {
+    throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' must be agent names, 'all' or '@group', joined with commas", { argument: "agent" });
+  }
+  return { agent: value as string };
+}
+
 export function optionalAgent(raw: Record<string, unknown>): { agent?: string } {
   rejectUnknown(raw, ["agent"]);
   return raw.agent === undefined || raw.agent === null ? {} : { agent: agentName(raw.agent) };

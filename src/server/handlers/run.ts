@@ -6,7 +6,9 @@ import type { OrchestratorEvent } from "../../orchestrator/events.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
 import type { RunFrame } from "../../protocol/commands.ts";
 import { type Handler, STREAMED } from "../context.ts";
-import { requiredAgent } from "./args.ts";
+import { isSelection } from "../../orchestrator/selectors.ts";
+import { many } from "./agent-control.ts";
+import { requiredSelection } from "./args.ts";
 
 const ENDINGS: Record<string, Extract<RunFrame, { action: "run_finished" }>["outcome"]> = {
   EXECUTION_COMPLETED: "completed",
@@ -21,9 +23,15 @@ export const run: Handler<"run"> = {
     if (wait !== undefined && typeof wait !== "boolean") {
       throw new OrchestratorError("INVALID_ARGUMENT", "argument 'wait' must be a boolean", { argument: "wait" });
     }
-    return { ...requiredAgent(rest), ...(wait === true ? { wait } : {}) };
+    const { agent } = requiredSelection(rest);
+    if (wait === true && isSelection(agent)) {
+      throw new OrchestratorError("INVALID_ARGUMENT", "argument 'wait' follows the run of one agent", { argument: "wait" });
+    }
+    return { agent, ...(wait === true ? { wait } : {}) };
   },
   async run(ctx, args, send, gone) {
+    const several = many(ctx, "run", args.agent);
+    if (several) return several;
     const { orchestrator } = ctx;
     // Listening before the request: a run that starts and ends at once is not missed.
     const seen: OrchestratorEvent[] = [];

@@ -31,6 +31,7 @@ export function psAgent(runtime: AgentRuntime, now: number, positions: ReadonlyM
     restarts: runtime.restarts,
     next_run: isoOrNull(runtime.nextRunAt),
     status_text: runtime.statusText,
+    groups: runtime.config.groups,
   };
 }
 
@@ -97,6 +98,7 @@ export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, u
     last_exit_code: runtime.lastExitCode,
     last_error: runtime.lastError,
     status_text: runtime.statusText,
+    groups: runtime.config.groups,
     next_run: base.next_run,
     health: orchestrator.healthOf(runtime),
   };
