@@ -7,6 +7,7 @@ import type { OrchestratorEvent } from "../orchestrator/events.ts";
 import type { Orchestrator } from "../orchestrator/orchestrator.ts";
 import type { AgentRuntime } from "../orchestrator/runtime.ts";
 import type { PsAgent } from "../protocol/commands.ts";
+import { formatBytes, formatPercent } from "../protocol/format.ts";
 import { psAgent } from "../server/handlers/views.ts";
 import type { SseChannel } from "./sse.ts";
 import type { UsageSampler } from "./usage.ts";
@@ -16,9 +17,12 @@ const COALESCE_MS = 150;
 
 export type HealthVerdict = "healthy" | "failing" | "pending" | null;
 
+/** CPU and memory with their formatted twins, as `stats` has them; null without a sampled process. */
 export interface FeedAgent extends PsAgent {
   cpu_percent: number | null;
+  cpu_usage: string | null;
   memory_bytes: number | null;
+  memory_usage: string | null;
   health: HealthVerdict;
   last_exit_code: number | null;
   depends_on: string[];
@@ -74,7 +78,9 @@ export class Feed {
     return {
       ...psAgent(runtime, now, positions),
       cpu_percent: current ? Math.round(latest.cpuPercent * 10) / 10 : null,
+      cpu_usage: current ? formatPercent(latest.cpuPercent) : null,
       memory_bytes: current ? latest.memoryBytes : null,
+      memory_usage: current ? formatBytes(latest.memoryBytes) : null,
       health: verdict(this.orchestrator.healthOf(runtime)),
       last_exit_code: runtime.lastExitCode,
       depends_on: Object.keys(runtime.config.depends_on),

@@ -4,7 +4,7 @@
 
 import { can } from "./api.js";
 import { createSparkline, drawSparkline } from "./sparkline.js";
-import { batched, el, formatBytes, formatNextRun, formatPercent, formatUptime } from "./util.js";
+import { batched, el, formatNextRun, formatUptime } from "./util.js";
 
 const ACTIVE = new Set(["running", "starting", "waiting", "backoff", "stopping"]);
 const HAS_PROCESS = new Set(["running", "starting", "stopping"]);
@@ -61,9 +61,16 @@ export function createAgentsTable({ table, filterInput, statusSelect, counts, on
 
   function createRow(name) {
     const cells = {};
-    const tr = el("tr", { "data-agent": name });
+    // Explicit roles: the rows are CSS grids, and some browsers drop a table's semantics then.
+    const tr = el("tr", { "data-agent": name, role: "row" });
     for (const key of Object.keys(LABELS)) {
-      cells[key] = el(key === "name" ? "th" : "td", { "data-label": LABELS[key], class: `col-${key}`, ...(key === "name" ? { scope: "row" } : {}) });
+      const header = key === "name";
+      cells[key] = el(header ? "th" : "td", {
+        "data-label": LABELS[key],
+        class: `col-${key}`,
+        role: header ? "rowheader" : "cell",
+        ...(header ? { scope: "row" } : {}),
+      });
       tr.append(cells[key]);
     }
     const logs = el("button", { type: "button", class: "link", "aria-label": `Logs of ${name}` }, name);
@@ -77,7 +84,7 @@ export function createAgentsTable({ table, filterInput, statusSelect, counts, on
     cells.memoryText = el("span", { class: "num" });
     cells.cpu_percent.append(cells.cpuText, cpu);
     cells.memory_bytes.append(cells.memoryText, memory);
-    const actions = el("td", { class: "actions", "data-label": "Actions" });
+    const actions = el("td", { class: "actions", "data-label": "Actions", role: "cell" });
     const buttons = {};
     for (const command of ["start", "stop", "restart"]) {
       if (!can(command)) continue;
@@ -123,8 +130,8 @@ export function createAgentsTable({ table, filterInput, statusSelect, counts, on
     const uptime = HAS_PROCESS.has(data.status) ? data.uptime_seconds + Math.floor((now - row.seenAt) / 1000) : null;
     set(row, "uptime", cells.uptime_seconds, uptime === null ? "–" : formatUptime(uptime));
     set(row, "restarts", cells.restarts, String(data.restarts));
-    set(row, "cpu", cells.cpuText, formatPercent(data.cpu_percent));
-    set(row, "memory", cells.memoryText, formatBytes(data.memory_bytes));
+    set(row, "cpu", cells.cpuText, data.cpu_usage ?? "–");
+    set(row, "memory", cells.memoryText, data.memory_usage ?? "–");
     set(row, "health", cells.health, data.health ?? "–");
     set(row, "next_run", cells.next_run, formatNextRun(data.next_run, now));
     for (const [command, button] of Object.entries(row.buttons)) {

@@ -14,8 +14,7 @@ function head(title: string, scripts: boolean): string {
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/assets/base.css">
-${scripts ? '<link rel="stylesheet" href="/assets/views.css">\n' : ""}
-<link rel="icon" href="data:,">
+${scripts ? '<link rel="stylesheet" href="/assets/views.css">\n' : ""}<link rel="icon" href="data:,">
 ${scripts ? '<script type="module" src="/assets/main.js"></script>\n' : ""}</head>`;
 }
 
@@ -49,7 +48,10 @@ export function indexPage(name: string, signedIn: boolean): string {
     ["next_run", "Next run"],
   ];
   const headers = columns
-    .map(([key, label]) => `<th scope="col" data-key="${key}"${key === "name" ? ' aria-sort="ascending"' : ""}><button type="button">${label}</button></th>`)
+    .map(
+      ([key, label]) =>
+        `<th scope="col" role="columnheader" data-key="${key}"${key === "name" ? ' aria-sort="ascending"' : ""}><button type="button">${label}</button></th>`,
+    )
     .join("");
   const statusOptions = STATUSES.map((status) => `<option value="${status}">${status}</option>`).join("");
   return `${head(`${name} · pyorchestrate`, true)}
@@ -73,10 +75,10 @@ ${signedIn ? '<form method="post" action="/logout" class="logout"><button type="
 <label>Status <select id="status-filter"><option value="">any</option>${statusOptions}</select></label>
 </div>
 <div class="table-wrap">
-<table id="agents-table">
+<table id="agents-table" role="table">
 <caption class="sr-only">Agents, updated live. Column buttons sort.</caption>
-<thead><tr>${headers}<th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-<tbody></tbody>
+<thead role="rowgroup"><tr role="row">${headers}<th scope="col" role="columnheader" class="col-actions"><span class="sr-only">Actions</span></th></tr></thead>
+<tbody role="rowgroup"></tbody>
 </table>
 </div>
 </section>

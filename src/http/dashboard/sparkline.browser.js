@@ -8,16 +8,22 @@ export function createSparkline(label) {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${WIDTH} ${HEIGHT}`);
   svg.setAttribute("class", "spark");
+  svg.setAttribute("preserveAspectRatio", "none");
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", label);
+  // The chart's frame: 15 minutes wide even before there are samples to fill it.
+  const frame = document.createElementNS(SVG, "rect");
+  frame.setAttribute("class", "spark-frame");
+  frame.setAttribute("width", String(WIDTH));
+  frame.setAttribute("height", String(HEIGHT));
   const path = document.createElementNS(SVG, "path");
-  svg.append(path);
+  svg.append(frame, path);
   return svg;
 }
 
 /** Redraws `svg` with `points` (numbers or null), scaled to their own maximum (or `floor` if higher). */
 export function drawSparkline(svg, points, floor = 0) {
-  const path = svg.firstChild;
+  const path = svg.lastChild;
   let max = floor;
   for (const point of points) if (point !== null && point > max) max = point;
   const step = points.length > 1 ? WIDTH / (points.length - 1) : WIDTH;

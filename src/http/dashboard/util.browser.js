@@ -12,23 +12,6 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** `45.2 MB`, as the CLI shows memory. */
-export function formatBytes(bytes) {
-  if (bytes === null || bytes === undefined) return "–";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatPercent(percent) {
-  return percent === null || percent === undefined ? "–" : `${percent.toFixed(1)}%`;
-}
-
 /** `HH:MM:SS`, with days as `2d 03:04:05`. */
 export function formatUptime(totalSeconds) {
   const seconds = Math.max(0, Math.floor(totalSeconds));
