@@ -86,7 +86,8 @@ export async function handleApi(request: Request, command: string, via: Via, opt
   }
   const { args, agents } = parsed;
   if (command === "logs" && agents.length > 1) return mergedLogs(args, agents, via, options);
-  if (agents.length === 1) args.agent = agents[0];
+  // ?agent=a&agent=b is the wire's "a,b" (several agents at once), which the handler checks.
+  if (agents.length > 0) args.agent = agents.join(",");
   return answer({ id: options.nextId(), command, args }, via, request.signal, options);
 }
 

@@ -68,6 +68,10 @@ concurrent("each error code has its HTTP status; arguments come from the query o
   expect([byQuery.status, ((await byQuery.json()) as { data: { action: string } }).data.action]).toEqual([200, "stopped"]);
   const lines = await http.api("logs", { agent: "Worker", lines: 5 });
   expect([lines.status, lines.envelope.status === "success" && (lines.envelope.data as LogsData).filters.lines]).toEqual([200, 5]);
+  // ?agent=a&agent=b is the wire's "a,b": several agents at once.
+  const both = await http.fetch("/api/v1/restart?agent=Worker&agent=Downstream", { method: "POST" });
+  const restarted = ((await both.json()) as { data: { agents: { agent: string }[] } }).data.agents.map((row) => row.agent);
+  expect([both.status, restarted.sort()]).toEqual([200, ["Downstream", "Worker"]]);
 });
 
 concurrent(
