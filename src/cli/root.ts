@@ -1,12 +1,15 @@
-// The command tree (each command loaded only when it runs) and a strict front door around citty:
-// unknown commands and flags are usage errors (exit 2, usage on stderr), not silently ignored.
+// The command tree (each command loaded only when it runs) and a strict front door: unknown
+// commands and flags are usage errors (exit 2, usage on stderr), not silently ignored. Nothing
+// here may load what `--version` or `ps` does not use (see README, Performance).
 
-import { type ArgsDef, type CommandDef, runCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
 import { COMMAND_TABLE } from "../protocol/command-table.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { VERSION } from "../version.ts";
 import type { CommandTable } from "./completion/model.ts";
+import { runCommand } from "./command.ts";
 import { EXIT, UsageError } from "./errors.ts";
+import { writeErr, writeOut } from "./output.ts";
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
 
@@ -19,6 +22,7 @@ const RUNTIME_COMMANDS: Record<CommandName, Loader> = {
   stop: () => load(import("./commands/stop.ts")),
   restart: () => load(import("./commands/restart.ts")),
   run: () => load(import("./commands/run.ts")),
+  scale: () => load(import("./commands/scale.ts")),
   status: () => load(import("./commands/status.ts")),
   stats: () => load(import("./commands/stats.ts")),
   dependencies: () => load(import("./commands/dependencies.ts")),
@@ -52,15 +56,15 @@ const ROOT_USAGE = "Usage: pyorchestrate <command> [arguments] [socket_path] [--
 export async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v") {
-    process.stdout.write(`${VERSION}\n`);
+    writeOut(`${VERSION}\n`);
     return;
   }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const text = rootHelp();
     if (name === undefined) {
-      process.stderr.write(`${text}\n`);
+      writeErr(`${text}\n`);
       process.exitCode = EXIT.usage;
-    } else process.stdout.write(`${text}\n`);
+    } else writeOut(`${text}\n`);
     return;
   }
   // Hidden (not in COMMANDS, so never in help): what the completion scripts call back for agent names.
@@ -73,14 +77,13 @@ export async function main(argv: string[]): Promise<void> {
   const command = await entry[1]();
   const args = (command.args ?? {}) as ArgsDef;
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`${commandHelp(name, entry[0], args)}\n`);
+    writeOut(`${commandHelp(name, entry[0], args)}\n`);
     return;
   }
   try {
-    checkFlags(rest, args);
-    await runCommand(command, { rawArgs: rest });
+    await runCommand(command, rest);
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof Error && error.name === "CLIError")) {
+    if (error instanceof UsageError) {
       return usageError(error.message, usageLine(name, args));
     }
     throw error;
@@ -88,43 +91,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function usageError(message: string, usage: string): void {
-  process.stderr.write(`✗ ${message}\n${usage}\n`);
+  writeErr(`✗ ${message}\n${usage}\n`);
   process.exitCode = EXIT.usage;
-}
-
-/** Every flag must be one the command declares; a value flag must have its value. */
-function checkFlags(rawArgs: string[], args: ArgsDef): void {
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i] as string;
-    if (arg === "--") return;
-    if (!arg.startsWith("-") || arg === "-") continue;
-    const [flag = "", inlineValue] = arg.replace(/^--?/, "").split(/=(.*)/s, 2);
-    const def = findFlag(flag, args);
-    if (!def) throw new UsageError(`unknown option '${arg.split("=")[0]}'`);
-    if (def.type === "boolean") {
-      if (inlineValue !== undefined && inlineValue !== "true" && inlineValue !== "false") {
-        throw new UsageError(`option '--${flag}' takes no value`);
-      }
-      continue;
-    }
-    if (inlineValue !== undefined) continue;
-    const next = rawArgs[i + 1];
-    if (next === undefined || (next.startsWith("-") && next !== "-")) throw new UsageError(`option '--${flag}' needs a value`);
-    i++;
-  }
-}
-
-function findFlag(flag: string, args: ArgsDef): ArgsDef[string] | undefined {
-  const negated = flag.startsWith("no-") ? flag.slice(3) : null;
-  for (const [key, def] of Object.entries(args)) {
-    if (def.type === "positional") continue;
-    const alias = "alias" in def ? def.alias : undefined;
-    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
-    const names = [key, key.replace(/_/g, "-"), ...aliases];
-    if (names.includes(flag)) return def;
-    if (negated !== null && def.type === "boolean" && names.includes(negated)) return def;
-  }
-  return undefined;
 }
 
 function usageLine(name: string, args: ArgsDef): string {

@@ -27,13 +27,13 @@ export function readGroups(s: Section): string[] {
   return groups;
 }
 
-/** `instances = N`: how many copies of the agent run (NAME#1 … NAME#N); 1 when absent. */
-export function readInstances(s: Section): number {
+/** `instances = N`: how many copies of the agent run (NAME#1 … NAME#N); null when absent (one, named NAME). */
+export function readInstances(s: Section): number | null {
   const value = s.table.instances;
-  if (value === undefined) return 1;
+  if (value === undefined) return null;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_INSTANCES) {
     fail(s, "instances", `must be a whole number from 1 to ${MAX_INSTANCES} (got ${describe(value)})`);
-    return 1;
+    return null;
   }
   return value;
 }

@@ -56,8 +56,8 @@ export interface AgentConfig {
   max_memory: number | null;
   /** Groups that `@name` selects in commands. */
   groups: string[];
-  /** Copies that run (NAME#1 … NAME#N; 1 = just NAME); `scale` changes it at run time. */
-  instances: number;
+  /** Copies that run, NAME#1 … NAME#N (each with PYORCHESTRATE_INSTANCE=i); null = one, named NAME. `scale` changes N at run time. */
+  instances: number | null;
 }
 
 /** What each check form holds once validated. */

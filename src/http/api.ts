@@ -45,6 +45,7 @@ const ARG_TYPES: Record<ArgName, "string" | "number" | "boolean"> = {
   after_seq: "number",
   follow: "boolean",
   wait: "boolean",
+  instances: "number",
   lines: "number",
   stream: "string",
   since: "string",

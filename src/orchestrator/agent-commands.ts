@@ -2,6 +2,7 @@
 // or a shutdown; each is a few lifecycle events (lifecycle.ts) fed through the supervisor.
 
 import { transitiveProviders } from "../config/dependency-graph.ts";
+import { familyOf } from "../protocol/agents.ts";
 import { OrchestratorError } from "./errors.ts";
 import { type AgentRuntime, isActive } from "./runtime.ts";
 import type { Supervisor } from "./supervisor.ts";
@@ -45,11 +46,13 @@ export class AgentCommands {
       }
       const { supervisor } = this;
       const alsoStarted: string[] = [];
-      for (const providerName of transitiveProviders(supervisor.config.agents, name)) {
-        const provider = this.mustGet(providerName);
-        if (isActive(provider) || provider.status === "completed" || supervisor.locks.has(providerName)) continue;
-        supervisor.dispatch(provider, { type: "start_requested" });
-        alsoStarted.push(providerName);
+      for (const providerName of transitiveProviders(supervisor.config.agents, familyOf(name))) {
+        for (const provider of supervisor.family(providerName)) {
+          const providerCopy = provider.config.name;
+          if (isActive(provider) || provider.status === "completed" || supervisor.locks.has(providerCopy)) continue;
+          supervisor.dispatch(provider, { type: "start_requested" });
+          alsoStarted.push(providerCopy);
+        }
       }
       supervisor.dispatch(runtime, { type: "start_requested" });
       supervisor.reconcile();
@@ -115,9 +118,12 @@ export class AgentCommands {
   mustGet(name: string): AgentRuntime {
     const runtime = this.supervisor.runtimes.get(name);
     if (!runtime) {
-      throw new OrchestratorError("AGENT_NOT_FOUND", `Agent '${name}' not found in orchestrator`, {
-        available_agents: [...this.supervisor.runtimes.keys()],
-      });
+      const copies = this.supervisor.family(name).map((copy) => copy.config.name);
+      const message =
+        copies.length > 0
+          ? `Agent '${name}' runs as ${copies.length} copies (${copies[0]} … ${copies.at(-1)}): name one, or use a command that takes several`
+          : `Agent '${name}' not found in orchestrator`;
+      throw new OrchestratorError("AGENT_NOT_FOUND", message, { available_agents: [...this.supervisor.runtimes.keys()] });
     }
     return runtime;
   }

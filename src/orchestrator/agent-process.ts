@@ -5,7 +5,7 @@ import { constants } from "node:os";
 import type { AgentConfig } from "../config/types.ts";
 import { ownChild } from "../system/own-children.ts";
 import { RUN_ENV, endEscapees } from "./escapees.ts";
-import { INSTANCE_ENV } from "./leftovers.ts";
+import { SERVE_ID_ENV } from "./leftovers.ts";
 import { accountEnv, launchPrefix } from "./launch-identity.ts";
 import type { OutputLog } from "./output-log.ts";
 
@@ -120,7 +120,7 @@ export function agentEnv(config: AgentConfig, instance: string, runId?: string):
     ...accountEnv(config),
     ...config.env,
     PYORCHESTRATE_AGENT: config.name,
-    [INSTANCE_ENV]: instance,
+    [SERVE_ID_ENV]: instance,
   };
   if (runId !== undefined) env[RUN_ENV] = runId;
   return env;

@@ -12,21 +12,27 @@ export function isSatisfied(condition: DependencyCondition, provider: AgentRunti
   return provider.config.kind === "periodic" && provider.status === "waiting" && provider.waitingReason === "next_run";
 }
 
-export function allSatisfied(runtime: AgentRuntime, lookup: (name: string) => AgentRuntime | undefined): boolean {
+/** The runtimes an edge names: the provider, or every copy of a provider with `instances`. */
+export type Providers = (name: string) => readonly AgentRuntime[];
+
+/** An edge holds when the provider has at least one copy and each of them satisfies it. */
+export function edgeHolds(condition: DependencyCondition, providers: readonly AgentRuntime[]): boolean {
+  return providers.length > 0 && providers.every((provider) => isSatisfied(condition, provider));
+}
+
+export function allSatisfied(runtime: AgentRuntime, providers: Providers): boolean {
   for (const [name, condition] of Object.entries(runtime.config.depends_on)) {
-    const provider = lookup(name);
-    if (!provider || !isSatisfied(condition, provider)) return false;
+    if (!edgeHolds(condition, providers(name))) return false;
   }
   return true;
 }
 
 /** Every depends_on edge, provider → dependent, with whether it holds now. */
-export function dependencyEdges(runtimes: readonly AgentRuntime[], lookup: (name: string) => AgentRuntime | undefined): DependencyEdge[] {
+export function dependencyEdges(runtimes: readonly AgentRuntime[], providers: Providers): DependencyEdge[] {
   const edges: DependencyEdge[] = [];
   for (const runtime of runtimes) {
     for (const [from, condition] of Object.entries(runtime.config.depends_on)) {
-      const provider = lookup(from);
-      edges.push({ from, to: runtime.config.name, condition, satisfied: provider !== undefined && isSatisfied(condition, provider) });
+      edges.push({ from, to: runtime.config.name, condition, satisfied: edgeHolds(condition, providers(from)) });
     }
   }
   return edges;

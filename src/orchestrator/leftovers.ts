@@ -12,7 +12,10 @@
 import { type PidRecord } from "./pid-records.ts";
 import { allPids, environ, isLive, readStat } from "./procfs.ts";
 
-export const INSTANCE_ENV = "PYORCHESTRATE_INSTANCE";
+/** Every process of a serve carries its id here (PYORCHESTRATE_INSTANCE numbers an agent's copies). */
+export const SERVE_ID_ENV = "PYORCHESTRATE_SERVE_ID";
+/** Where serves before 0.2 put it: their leftovers are still found by it. */
+const LEGACY_SERVE_ID_ENV = "PYORCHESTRATE_INSTANCE";
 
 export interface LeftoverClues {
   instances: readonly string[];
@@ -21,7 +24,7 @@ export interface LeftoverClues {
 
 /** Live processes (not zombies) that the serves named by `clues` started. */
 export function findLeftovers(clues: LeftoverClues): number[] {
-  const needles = new Set(clues.instances.map((instance) => `${INSTANCE_ENV}=${instance}`));
+  const needles = new Set(clues.instances.flatMap((instance) => [`${SERVE_ID_ENV}=${instance}`, `${LEGACY_SERVE_ID_ENV}=${instance}`]));
   const records = new Map<number, PidRecord>();
   for (const record of clues.records ?? []) {
     const leader = readStat(record.pid);

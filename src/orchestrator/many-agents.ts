@@ -3,7 +3,6 @@
 // first — and the answer says what became of each. An agent already in the asked-for state is
 // no failure here (`already stopped`), where the one-agent command would be an error.
 
-import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentOutcome, ManyAgentsData } from "../protocol/commands.ts";
 import { OrchestratorError } from "./errors.ts";
 import type { AgentRuntime } from "./runtime.ts";
@@ -18,6 +17,8 @@ export interface OneAgentCommands {
   restart(name: string): Promise<AgentRuntime>;
   run(name: string): Promise<{ runtime: AgentRuntime }>;
   list(): AgentRuntime[];
+  /** Agent names, providers before their dependents (copies under their agent's place). */
+  startOrder(): string[];
 }
 
 /** Where each command's "nothing to do" error is no failure when many agents are asked for. */
@@ -38,7 +39,7 @@ export async function manyAgents(commands: OneAgentCommands, action: ManyAction,
     const targets = names.map((name) => byName.get(name)).filter((runtime): runtime is AgentRuntime => runtime !== undefined);
     await stopDependentsFirst(runtimes, targets, (runtime) => one(runtime.config.name));
   } else {
-    const order = startOrder(runtimes.map((runtime) => runtime.config)).filter((name) => chosen.has(name));
+    const order = commands.startOrder().filter((name) => chosen.has(name));
     for (const name of order) await one(name);
   }
   // In the order they were acted on: providers first for starts, dependents first for stops.

@@ -7,8 +7,10 @@ import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
 import type { AgentCounts, DependencyEdge } from "../protocol/agents.ts";
-import type { ManyAgentsData } from "../protocol/commands.ts";
+import type { ManyAgentsData, ScaleData } from "../protocol/commands.ts";
+import { scaleAgent } from "./scale.ts";
 import { AgentCommands, type StartOutcome } from "./agent-commands.ts";
+import { copiesOf } from "./instances.ts";
 import { type ManyAction, manyAgents } from "./many-agents.ts";
 import { selectAgents } from "./selectors.ts";
 import type { NotifyDatagram, NotifyPort } from "./agent-notify.ts";
@@ -68,7 +70,9 @@ export class Orchestrator {
       inRun: options.inRun,
     });
     this.commands = new AgentCommands(this.supervisor);
-    for (const agent of config.agents) this.supervisor.runtimes.set(agent.name, this.supervisor.newRuntime(agent, this.openLog(agent)));
+    for (const agent of config.agents) {
+      for (const copy of copiesOf(agent)) this.supervisor.runtimes.set(copy.name, this.supervisor.newRuntime(copy, this.openLog(copy)));
+    }
   }
 
   /** The running configuration; a reload replaces it. */
@@ -85,8 +89,7 @@ export class Orchestrator {
       details: { name: this.config.orchestrator.name, pid: process.pid, agents: this.supervisor.runtimes.size },
     });
     for (const name of startOrder(this.config.agents)) {
-      const runtime = this.mustGet(name);
-      if (runtime.config.autostart) this.supervisor.dispatch(runtime, { type: "start_requested" });
+      for (const runtime of this.family(name)) if (runtime.config.autostart) this.supervisor.dispatch(runtime, { type: "start_requested" });
     }
     this.supervisor.reconcile();
   }
@@ -102,6 +105,11 @@ export class Orchestrator {
 
   get(name: string): AgentRuntime | undefined {
     return this.supervisor.runtimes.get(name);
+  }
+
+  /** Agent `name`'s runtimes: itself, or each copy NAME#i of an agent with `instances`. */
+  family(name: string): AgentRuntime[] {
+    return this.supervisor.family(name);
   }
 
   mustGet(name: string): AgentRuntime {
@@ -127,7 +135,7 @@ export class Orchestrator {
 
   /** Every depends_on edge, provider → dependent, with whether it holds now. */
   edges(): DependencyEdge[] {
-    return dependencyEdges(this.list(), (name) => this.get(name));
+    return dependencyEdges(this.list(), (name) => this.supervisor.family(name));
   }
 
   start(name: string): Promise<StartOutcome> {
@@ -142,6 +150,11 @@ export class Orchestrator {
     return this.commands.restart(name);
   }
 
+  /** Every runtime's name, providers before dependents; an agent's copies in its place, by number. */
+  startOrder(): string[] {
+    return startOrder(this.config.agents).flatMap((name) => this.family(name).map((runtime) => runtime.config.name));
+  }
+
   /** The agents that `selectors` (names, `all`, `@group`) name, in declaration order; AGENT_NOT_FOUND for one that names none. */
   select(selectors: readonly string[]): string[] {
     return selectAgents(selectors, this.list());
@@ -150,6 +163,13 @@ export class Orchestrator {
   /** start/stop/restart/run of several agents, each one's outcome in the order acted on; see many-agents.ts. */
   many(action: ManyAction, names: readonly string[]): Promise<ManyAgentsData> {
     return manyAgents(this, action, names);
+  }
+
+  /** How many copies of an agent with instances run; see scale.ts. */
+  scale(name: string, count: number): Promise<ScaleData> {
+    if (this.supervisor.shuttingDown) return Promise.reject(new OrchestratorError("ORCHESTRATOR_BUSY", "Shutdown is under way"));
+    if (this.commands.reloading) return Promise.reject(new OrchestratorError("ORCHESTRATOR_BUSY", "A reload is under way", { agent: name }));
+    return scaleAgent(this.supervisor, name, count, (agent) => this.openLog(agent));
   }
 
   /** One run of a periodic agent now, outside its schedule; see agent-commands.ts. */

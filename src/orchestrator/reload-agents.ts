@@ -4,9 +4,11 @@
 import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
+import { familyOf } from "../protocol/agents.ts";
 import type { OutputLog } from "./output-log.ts";
 import { isNotifyAgent } from "./agent-notify.ts";
-import { isActive } from "./runtime.ts";
+import { copiesOf } from "./instances.ts";
+import { type AgentRuntime, isActive } from "./runtime.ts";
 import { stopDependentsFirst } from "./stop-order.ts";
 import type { Supervisor } from "./supervisor.ts";
 
@@ -15,35 +17,38 @@ import type { Supervisor } from "./supervisor.ts";
  * was active before; an added one when autostart is set.
  */
 export async function reloadAgents(supervisor: Supervisor, next: Config, diff: AgentDiff, openLog: (agent: AgentConfig) => OutputLog): Promise<void> {
-  const get = (name: string) => {
-    const runtime = supervisor.runtimes.get(name);
-    if (!runtime) throw new Error(`reload: no runtime for '${name}'`);
-    return runtime;
-  };
   const removed = new Set(diff.removed);
-  const outgoing = [...diff.removed, ...diff.changed].map(get);
-  const wasActive = new Set(outgoing.filter(isActive).map((runtime) => runtime.config.name));
+  // An agent with instances goes and comes back with all of its copies.
+  const outgoing = [...diff.removed, ...diff.changed].flatMap((name) => supervisor.family(name));
+  const wasActive = new Set(outgoing.filter(isActive).map((runtime) => familyOf(runtime.config.name)));
   await stopDependentsFirst([...supervisor.runtimes.values()], outgoing.filter(isActive), (runtime) =>
-    supervisor.halt(runtime, { type: removed.has(runtime.config.name) ? "reload_removed" : "reload_changed" }),
+    supervisor.halt(runtime, { type: removed.has(familyOf(runtime.config.name)) ? "reload_removed" : "reload_changed" }),
   );
-  await Promise.all(diff.removed.map((name) => get(name).log.close()));
-  for (const name of diff.removed) supervisor.closeNotify(name);
-  for (const agent of next.agents) if (diff.changed.includes(agent.name) && !isNotifyAgent(agent)) supervisor.closeNotify(agent.name);
   const previous = supervisor.runtimes;
   const fresh = new Set([...diff.added, ...diff.changed]);
-  supervisor.runtimes = new Map(
-    next.agents.map((agent) => {
-      const kept = previous.get(agent.name);
-      if (kept && !fresh.has(agent.name)) return [agent.name, kept];
-      // A changed agent is a new definition: fresh counters, the same log file.
-      return [agent.name, supervisor.newRuntime(agent, kept?.log ?? openLog(agent))];
-    }),
-  );
+  const entries: Array<[string, AgentRuntime]> = [];
+  for (const agent of next.agents) {
+    // Unchanged: its runtimes stay, as many copies as `scale` left.
+    if (!fresh.has(agent.name)) {
+      for (const runtime of supervisor.family(agent.name)) entries.push([runtime.config.name, runtime]);
+      continue;
+    }
+    // A changed agent is a new definition: fresh counters, the same log files.
+    for (const copy of copiesOf(agent)) entries.push([copy.name, supervisor.newRuntime(copy, previous.get(copy.name)?.log ?? openLog(copy))]);
+  }
+  supervisor.runtimes = new Map(entries);
+  const kept = new Set(entries.map(([, runtime]) => runtime.log));
+  await Promise.all(outgoing.filter((runtime) => !kept.has(runtime.log)).map((runtime) => runtime.log.close()));
+  for (const runtime of outgoing) {
+    const successor = supervisor.runtimes.get(runtime.config.name);
+    if (!successor || !isNotifyAgent(successor.config)) supervisor.closeNotify(runtime.config.name);
+  }
   supervisor.config = next;
   for (const name of startOrder(next.agents)) {
     if (!fresh.has(name)) continue;
-    const runtime = get(name);
-    if (runtime.config.autostart || wasActive.has(name)) supervisor.dispatch(runtime, { type: "start_requested" });
+    for (const runtime of supervisor.family(name)) {
+      if (runtime.config.autostart || wasActive.has(name)) supervisor.dispatch(runtime, { type: "start_requested" });
+    }
   }
   supervisor.reconcile();
   supervisor.record({ type: "ORCHESTRATOR_RELOADED", agent: null, severity: "INFO", details: { config: next.path, ...diff } });

@@ -1,6 +1,7 @@
 // Which agents a command's words name: an agent, `all`, or `@group`, several at once.
 
 import { ALL_AGENTS } from "../config/groups.ts";
+import { familyOf } from "../protocol/agents.ts";
 import { OrchestratorError } from "./errors.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
@@ -28,7 +29,9 @@ function matching(selector: string, runtimes: readonly AgentRuntime[]): string[]
     const group = selector.slice(1);
     return runtimes.filter((runtime) => runtime.config.groups.includes(group)).map((runtime) => runtime.config.name);
   }
-  return runtimes.some((runtime) => runtime.config.name === selector) ? [selector] : [];
+  if (runtimes.some((runtime) => runtime.config.name === selector)) return [selector];
+  // An agent with instances: every copy.
+  return runtimes.filter((runtime) => familyOf(runtime.config.name) === selector).map((runtime) => runtime.config.name);
 }
 
 /** A command's `agent` argument that names more than one agent, or may: a list, `all`, a group. */

@@ -7,7 +7,8 @@ import type { AgentRuntime } from "./runtime.ts";
 export interface StartQueueHooks {
   /** max_workers now (a reload may change it); 0 = no limit. */
   limit(): number;
-  lookup(name: string): AgentRuntime | undefined;
+  /** The runtimes a depends_on name stands for (every copy of an agent with instances). */
+  providers(name: string): readonly AgentRuntime[];
   /** Starts the agent's process; calls `processStarted` when one is really running. */
   launch(runtime: AgentRuntime): void;
   /** The agent stays in line: a provider is not up yet, or every slot is taken. */
@@ -60,12 +61,12 @@ export class StartQueue {
   /** Starts whatever can start now, in line order, and marks why the rest still wait. */
   drain(): void {
     const limit = this.hooks.limit();
-    const lookup = (name: string) => this.hooks.lookup(name);
+    const providers = (name: string) => this.hooks.providers(name);
     let started = true;
     while (started) {
       started = false;
       for (const runtime of this.line) {
-        if (!allSatisfied(runtime, lookup)) {
+        if (!allSatisfied(runtime, providers)) {
           this.hooks.wait(runtime, "dependencies");
           continue;
         }

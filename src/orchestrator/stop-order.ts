@@ -1,6 +1,7 @@
 // Stopping many agents: dependents before their providers, each agent as soon as all of its
 // dependents are gone, so independent branches stop in parallel.
 
+import { familyOf } from "../protocol/agents.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 /** name → runtimes that depend on it. */
@@ -31,7 +32,7 @@ export function stopDependentsFirst<T>(
   const stopAfterDependents = (runtime: AgentRuntime): Promise<T | undefined> => {
     let promise = started.get(runtime);
     if (!promise) {
-      const before = (dependents.get(runtime.config.name) ?? []).map(stopAfterDependents);
+      const before = (dependents.get(familyOf(runtime.config.name)) ?? []).map(stopAfterDependents);
       promise = Promise.all(before).then(() => (targetSet.has(runtime) ? stop(runtime) : undefined));
       started.set(runtime, promise);
     }
@@ -48,7 +49,7 @@ export function longestStopChain(runtimes: readonly AgentRuntime[]): number {
     const known = memo.get(runtime);
     if (known !== undefined) return known;
     const own = runtime.process ? runtime.config.stop_timeout : 0;
-    const total = own + Math.max(0, ...(dependents.get(runtime.config.name) ?? []).map(chain));
+    const total = own + Math.max(0, ...(dependents.get(familyOf(runtime.config.name)) ?? []).map(chain));
     memo.set(runtime, total);
     return total;
   };

@@ -3,6 +3,7 @@
 // memory watches, the event history — with an injected clock and spawner.
 
 import type { AgentConfig, Config } from "../config/types.ts";
+import { familyOf } from "../protocol/agents.ts";
 import { type AgentProcess, agentEnv, type ExitInfo } from "./agent-process.ts";
 import { inRunOf, isNotifyAgent, type NotifyDatagram, type NotifyPort, notifyEnv, notifySocketPath, prepareNotifyDir } from "./agent-notify.ts";
 import type { EventLog, NewEvent } from "./events.ts";
@@ -56,7 +57,7 @@ export class Supervisor implements EffectShell {
     this.schedule = new PeriodicSchedule({ due: (runtime) => this.dispatch(runtime, { type: "run_due" }) }, deps.clock);
     this.queue = new StartQueue({
       limit: () => this.config.orchestrator.max_workers,
-      lookup: (name) => this.runtimes.get(name),
+      providers: (name) => this.family(name),
       launch: (runtime) => this.dispatch(runtime, { type: "slot_granted", nextRunAt: this.schedule.nextTickAt(runtime) }),
       wait: (runtime, reason) => this.dispatch(runtime, { type: reason === "slot" ? "dependencies_satisfied" : "dependencies_pending" }),
     });
@@ -86,6 +87,13 @@ export class Supervisor implements EffectShell {
       });
     }
     return createRuntime(agent, log);
+  }
+
+  /** The runtimes of agent `name`: itself, or every copy (NAME#i) of an agent with instances. */
+  family(name: string): AgentRuntime[] {
+    const single = this.runtimes.get(name);
+    if (single) return [single];
+    return [...this.runtimes.values()].filter((runtime) => familyOf(runtime.config.name) === name);
   }
 
   /** Moves the agent by one event and performs what the transition asks for. */

@@ -78,6 +78,14 @@ export const COMMAND_TABLE: { readonly [C in CommandName]: CommandFacts<C> } = {
     preset: "all",
     timing: { streamWhen: "wait" },
   },
+  scale: {
+    description: "Change how many copies of an agent with instances run (AGENT N)",
+    args: ["agent", "instances"],
+    changes: true,
+    agent: "target",
+    preset: "all",
+    timing: "command_timeout",
+  },
   status: {
     description: "Status of an agent, or of the orchestrator",
     args: ["agent"],

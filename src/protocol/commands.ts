@@ -94,6 +94,15 @@ export interface ManyAgentsData {
   failed: number;
 }
 
+/** `scale AGENT N`: the new and former number of copies, and the copies started or stopped. */
+export interface ScaleData {
+  agent: string;
+  instances: number;
+  previous: number;
+  started: string[];
+  stopped: string[];
+}
+
 export interface DependencyState {
   agent: string;
   condition: DependencyCondition;
@@ -182,6 +191,7 @@ export interface CommandMap {
   start: { args: { agent: string }; data: StartData | ManyAgentsData };
   stop: { args: { agent: string }; data: StopData | ManyAgentsData };
   restart: { args: { agent: string }; data: RestartData | ManyAgentsData };
+  scale: { args: { agent: string; instances: number }; data: ScaleData };
   /** With `wait` (one agent only), a stream: run_started, then run_finished. */
   run: { args: { agent: string; wait?: boolean }; data: RunFrame | ManyAgentsData };
   status: { args: { agent?: string }; data: AgentStatusData | OrchestratorStatusData };
@@ -214,6 +224,7 @@ export const COMMAND_NAMES = everyCommand([
   "stop",
   "restart",
   "run",
+  "scale",
   "status",
   "stats",
   "report",

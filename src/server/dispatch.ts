@@ -1,13 +1,14 @@
 // One request → one answer (or one stream): permission, argument checks, timeout, audit, metrics.
 
 import { COMMAND_TABLE, streams } from "../protocol/command-table.ts";
-import { AGENT_NAME_PATTERN } from "../protocol/agents.ts";
+import { RUNNING_AGENT_PATTERN } from "../protocol/agents.ts";
 import { COMMAND_NAMES, type CommandName, isCommandName } from "../protocol/commands.ts";
 import { type Envelope, failure, type Request, success } from "../protocol/envelope.ts";
 import type { WireError } from "../protocol/errors.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";
 import { start, stop, restart } from "./handlers/agent-control.ts";
 import { run as runOnce } from "./handlers/run.ts";
+import { scale } from "./handlers/scale.ts";
 import { ps, status } from "./handlers/overview.ts";
 import { report } from "./handlers/report.ts";
 import { stats } from "./handlers/stats.ts";
@@ -19,7 +20,7 @@ import { logs } from "./handlers/logs.ts";
 import { type Handler, type HandlerTable, type ServerContext, STREAMED } from "./context.ts";
 import type { Logger } from "./logger.ts";
 
-const HANDLERS: HandlerTable = { ps, start, stop, restart, run: runOnce, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
+const HANDLERS: HandlerTable = { ps, start, stop, restart, run: runOnce, scale, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
 
 /** `gone` is aborted once the client has closed the connection (it ends a stream). */
 export type Dispatch = (request: Request, send: (envelope: Envelope) => void, gone?: AbortSignal, via?: Via) => Promise<void>;
@@ -42,12 +43,12 @@ const actsOnAgent = (command: string): boolean => isCommandName(command) && COMM
  * and only a valid name is kept: a rejected one is the client's text, of any size.
  */
 function auditedAgent(command: string, agent: unknown): string | null {
-  return actsOnAgent(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? agent : null;
+  return actsOnAgent(command) && typeof agent === "string" && RUNNING_AGENT_PATTERN.test(agent) ? agent : null;
 }
 
 /** For the other commands an agent argument is a filter (history --agent): kept in the details. */
 function filterOf(command: string, agent: unknown): { agent_filter?: string } {
-  return !actsOnAgent(command) && typeof agent === "string" && AGENT_NAME_PATTERN.test(agent) ? { agent_filter: agent } : {};
+  return !actsOnAgent(command) && typeof agent === "string" && RUNNING_AGENT_PATTERN.test(agent) ? { agent_filter: agent } : {};
 }
 
 export function createDispatch(ctx: ServerContext, log: Logger): Dispatch {

@@ -138,6 +138,8 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
       );
     case "AGENT_WATCHDOG":
       return log.warn(`${agent} sent no WATCHDOG=1 for ${String(details.watchdog_seconds)}s (${pid(details)}): restarting`, fields);
+    case "AGENT_SCALED":
+      return log.info(`${agent} scaled from ${String(details.previous)} to ${String(details.instances)} copies`, fields);
     case "AGENT_STOPPING":
       return log.info(`${agent} says it is stopping (${pid(details)}; STOPPING=1)`, fields);
     case "COMMAND_REJECTED":

@@ -25,7 +25,7 @@ test.concurrent("an agent dies with serve when serve is killed with SIGKILL (par
 test.concurrent("descendants that cleared their environment are found by the pid record of their group", async () => {
   using _slot = await serveSlot();
   using _next = await serveSlot();
-  // env -i drops PYORCHESTRATE_INSTANCE (and the test marker): only the group id still says whose they are.
+  // env -i drops PYORCHESTRATE_SERVE_ID (and the test marker): only the group id still says whose they are.
   await using first = await serve(`[agents.Hider]\ncommand = ["env", "-i", "/bin/sh", "-c", "sleep 300 & exec sleep 301"]\n`);
   const leader = await waitFor(async () => (await first.data("ps")).agents[0]?.pid, "the agent to run");
   const group = await waitFor(() => groupMembers(leader).length === 2 && groupMembers(leader), "the agent's background child");

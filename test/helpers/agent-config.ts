@@ -34,7 +34,7 @@ export function agentConfig(overrides: Partial<AgentConfig> & { name: string }):
     env_file: null,
     max_memory: null,
     groups: [],
-    instances: 1,
+    instances: null,
     ...overrides,
   };
 }

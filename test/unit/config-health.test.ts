@@ -102,7 +102,7 @@ test("notify = true: the agent says READY=1 itself, with an optional watchdog; p
 test("groups and instances: names that @group selects, copies that run; the name 'all' is reserved", () => {
   const { agents } = valid({ Web: { command: cmd, groups: ["web", "front", "web"], instances: 3 }, Db: { command: cmd } });
   expect(agents[0]).toMatchObject({ groups: ["web", "front"], instances: 3 });
-  expect(agents[1]).toMatchObject({ groups: [], instances: 1 });
+  expect(agents[1]).toMatchObject({ groups: [], instances: null });
   expect(errors({ A: { command: cmd, groups: "web" }, B: { command: cmd, groups: ["ok", "no way"] }, C: { command: cmd, instances: 0 }, all: { command: cmd } })).toEqual([
     expect.stringMatching(/^agents\.A\.groups: must be an array/),
     expect.stringMatching(/^agents\.B\.groups\[1\]: a group name is/),

@@ -130,3 +130,23 @@ test("a restart that shutdown overtakes stays stopped and says so", async () => 
   expect(orchestrator.mustGet("Web").status).toBe("stopped");
   expect(spawner.of("Web")).toHaveLength(1);
 });
+
+test("instances: a `ready` dependent waits for every copy of its provider", async () => {
+  await using world = fakeWorld([
+    agentConfig({ name: "Web", instances: 3, ready: readyOnLine("up") }),
+    agentConfig({ name: "Gateway", depends_on: { Web: "ready" } }),
+  ]);
+  const { orchestrator, clock, spawner } = world;
+  orchestrator.begin();
+  expect(spawner.running()).toEqual(["Web#1", "Web#2", "Web#3"]);
+  expect(spawner.live("Web#2").env).toEqual({});
+  for (const copy of ["Web#1", "Web#3"]) spawner.live(copy).print("up");
+  await settle();
+  await clock.advance(1_000);
+  expect(orchestrator.mustGet("Gateway").status).toBe("waiting");
+  spawner.live("Web#2").print("up");
+  await settle();
+  await clock.advance(1_000);
+  expect(spawner.running()).toContain("Gateway");
+  expect(orchestrator.mustGet("Web#2").config.env).toEqual({ PYORCHESTRATE_INSTANCE: "2" });
+});

@@ -7,9 +7,10 @@ import type { ServerContext } from "../context.ts";
 import type { Handler } from "../context.ts";
 import { requiredSelection } from "./args.ts";
 
-/** The several-agent form of a command, when `agent` names a selection; null for one agent. */
+/** The several-agent form of a command, when `agent` names a selection or an agent's copies; null for one agent. */
 export function many(ctx: ServerContext, action: ManyAction, agent: string): Promise<ManyAgentsData> | null {
-  if (!isSelection(agent)) return null;
+  const copies = !ctx.orchestrator.get(agent) && ctx.orchestrator.family(agent).length > 0;
+  if (!isSelection(agent) && !copies) return null;
   return ctx.orchestrator.many(action, ctx.orchestrator.select(agent.split(",")));
 }
 

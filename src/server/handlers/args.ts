@@ -1,6 +1,6 @@
 // Server-side validation of command arguments: nothing from the client is trusted.
 
-import { AGENT_NAME_PATTERN } from "../../protocol/agents.ts";
+import { RUNNING_AGENT_PATTERN } from "../../protocol/agents.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
 
 function rejectUnknown(raw: Record<string, unknown>, known: readonly string[]): void {
@@ -17,7 +17,7 @@ export function noArgs(raw: Record<string, unknown>): Record<string, never> {
 }
 
 function agentName(value: unknown): string {
-  if (typeof value !== "string" || !AGENT_NAME_PATTERN.test(value)) {
+  if (typeof value !== "string" || !RUNNING_AGENT_PATTERN.test(value)) {
     throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' must be an agent name (letters, digits, _ . -)", {
       argument: "agent",
     });
@@ -37,7 +37,7 @@ export function requiredSelection(raw: Record<string, unknown>): { agent: string
   const value = raw.agent;
   if (value === undefined) throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' is required", { argument: "agent" });
   const words = typeof value === "string" ? value.split(",") : [];
-  const valid = words.length > 0 && words.length <= 1000 && words.every((word) => AGENT_NAME_PATTERN.test(word.startsWith("@") ? word.slice(1) : word));
+  const valid = words.length > 0 && words.length <= 1000 && words.every((word) => RUNNING_AGENT_PATTERN.test(word.startsWith("@") ? word.slice(1) : word));
   if (!valid) {
     throw new OrchestratorError("INVALID_ARGUMENT", "argument 'agent' must be agent names, 'all' or '@group', joined with commas", { argument: "agent" });
   }

@@ -1,7 +1,7 @@
 // history and history-stats: the event history (journal-backed), filtered; `history --follow`
 // answers what is kept, then streams new events until the client goes away or serve shuts down.
 
-import { AGENT_NAME_PATTERN } from "../../protocol/agents.ts";
+import { RUNNING_AGENT_PATTERN } from "../../protocol/agents.ts";
 import { HISTORY_LIMITS, type HistoryArgs, type HistoryData } from "../../protocol/history.ts";
 import { EVENT_CATEGORIES, EVENT_TYPES, type EventCategory, type EventType } from "../../protocol/events.ts";
 import { OrchestratorError } from "../../orchestrator/errors.ts";
@@ -151,7 +151,7 @@ function oneOf(value: unknown, name: string, known: readonly string[]): string {
 }
 
 function agentName(value: unknown): string {
-  if (typeof value !== "string" || !AGENT_NAME_PATTERN.test(value)) {
+  if (typeof value !== "string" || !RUNNING_AGENT_PATTERN.test(value)) {
     throw invalid("agent", "argument 'agent' must be an agent name (letters, digits, _ . -)");
   }
   return value;

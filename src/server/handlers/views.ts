@@ -5,7 +5,7 @@ import type { AgentStatusData, PsAgent } from "../../protocol/commands.ts";
 import { formatBytes, formatPercent, formatUptime } from "../../protocol/format.ts";
 import type { Orchestrator } from "../../orchestrator/orchestrator.ts";
 import type { ProcessUsage } from "../../orchestrator/resources.ts";
-import { isSatisfied } from "../../orchestrator/dependencies.ts";
+import { edgeHolds } from "../../orchestrator/dependencies.ts";
 import type { AgentRuntime } from "../../orchestrator/runtime.ts";
 
 export function uptimeSeconds(runtime: AgentRuntime, now: number = Date.now()): number {
@@ -90,10 +90,11 @@ export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, u
     cpu_percent: Math.round(usage.cpuPercent * 10) / 10,
     last_activity: isoOrNull(runtime.lastActivity),
     configuration: agentConfiguration(runtime),
-    depends_on: Object.entries(runtime.config.depends_on).map(([agent, condition]) => {
-      const provider = orchestrator.get(agent);
-      return { agent, condition, satisfied: provider !== undefined && isSatisfied(condition, provider) };
-    }),
+    depends_on: Object.entries(runtime.config.depends_on).map(([agent, condition]) => ({
+      agent,
+      condition,
+      satisfied: edgeHolds(condition, orchestrator.family(agent)),
+    })),
     restarts: base.restarts,
     last_exit_code: runtime.lastExitCode,
     last_error: runtime.lastError,
