@@ -9,8 +9,9 @@ import graph from "./graph.browser.js" with { type: "text" };
 import logs from "./logs.browser.js" with { type: "text" };
 import main from "./main.browser.js" with { type: "text" };
 import sparkline from "./sparkline.browser.js" with { type: "text" };
+import panes from "./panes.css" with { type: "text" };
+import table from "./table.css" with { type: "text" };
 import util from "./util.browser.js" with { type: "text" };
-import views from "./views.css" with { type: "text" };
 
 const JS = "text/javascript; charset=utf-8";
 
@@ -24,7 +25,8 @@ const ASSETS: ReadonlyMap<string, { type: string; body: string }> = new Map([
   ["sparkline.js", { type: JS, body: sparkline }],
   ["util.js", { type: JS, body: util }],
   ["base.css", { type: "text/css; charset=utf-8", body: base }],
-  ["views.css", { type: "text/css; charset=utf-8", body: views }],
+  ["table.css", { type: "text/css; charset=utf-8", body: table }],
+  ["panes.css", { type: "text/css; charset=utf-8", body: panes }],
 ]);
 
 /** The asset of that name, or null. */

@@ -14,7 +14,7 @@ function head(title: string, scripts: boolean): string {
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/assets/base.css">
-${scripts ? '<link rel="stylesheet" href="/assets/views.css">\n' : ""}<link rel="icon" href="data:,">
+${scripts ? '<link rel="stylesheet" href="/assets/table.css">\n<link rel="stylesheet" href="/assets/panes.css">\n' : ""}<link rel="icon" href="data:,">
 ${scripts ? '<script type="module" src="/assets/main.js"></script>\n' : ""}</head>`;
 }
 
