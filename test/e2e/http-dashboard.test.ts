@@ -156,3 +156,35 @@ test("500 agents: the table shows them all and live updates cause no long task",
   console.log(`dashboard at 500 agents: ${longest.count} long task(s) during 20 live updates and a filter, longest ${longest.ms.toFixed(0)} ms`);
   expect(longest.ms).toBeLessThan(200);
 }, 90_000);
+
+test("read-only (no token): no login, no buttons that change anything; merged logs, the timeline and the graph", async () => {
+  const { dir, orchestrator, agents } = example();
+  await using http = await serveHttp(agents, { dir, orchestrator, token: false });
+  await waitFor(async () => (await psOf(http.served, "AlertManager")).status === "running", "the example up", 20_000);
+  await using chrome = await browser();
+  const { page } = chrome;
+  await page.goto(`${http.url}/`);
+  await waitFor(async () => (await page.locator("#agents-table tbody tr").count()) === 4, "the example's four agents in the table", 20_000);
+  expect(await page.locator("button[data-command]").count()).toBe(0);
+  expect(await page.locator(".readonly").textContent()).toBe("Read-only (no token)");
+
+  await page.getByRole("link", { name: "Logs" }).click();
+  const log = page.locator("#log-text");
+  await waitFor(
+    async () => {
+      const text = (await log.textContent()) ?? "";
+      return text.includes("CacheWarmup out | cache ready") && text.includes("DataProcessor out | processor ready");
+    },
+    "two agents' lines in the merged view",
+    20_000,
+  );
+
+  await page.getByRole("link", { name: "Events" }).click();
+  await waitFor(async () => (await page.locator("#event-list li").count()) > 0, "events in the timeline", 20_000);
+  expect(await page.locator("#event-list").textContent()).toContain("ORCHESTRATOR_STARTED");
+
+  await page.getByRole("link", { name: "Dependencies" }).click();
+  await waitFor(async () => (await page.locator("#graph-canvas .node").count()) === 4, "four nodes in the graph", 20_000);
+  expect(await page.locator("#graph-canvas .edge").count()).toBe(3);
+  expect(await page.locator("#graph-list").textContent()).toContain("AlertManager waits for DataProcessor to be ready");
+}, 90_000);
