@@ -2,7 +2,7 @@
 // or a shutdown; each is a few lifecycle events (lifecycle.ts) fed through the supervisor.
 
 import { transitiveProviders } from "../config/dependency-graph.ts";
-import { familyOf } from "../protocol/agents.ts";
+import { familyOf } from "../common/agent-names.ts";
 import { OrchestratorError } from "./errors.ts";
 import { type AgentRuntime, isActive } from "./runtime.ts";
 import type { Supervisor } from "./supervisor.ts";

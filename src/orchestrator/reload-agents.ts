@@ -4,7 +4,7 @@
 import { startOrder } from "../config/dependency-graph.ts";
 import type { AgentDiff } from "../config/diff.ts";
 import type { AgentConfig, Config } from "../config/types.ts";
-import { familyOf } from "../protocol/agents.ts";
+import { familyOf } from "../common/agent-names.ts";
 import type { OutputLog } from "./output-log.ts";
 import { isNotifyAgent } from "./agent-notify.ts";
 import { copiesOf } from "./instances.ts";

@@ -1,7 +1,7 @@
 // Which agents a command's words name: an agent, `all`, or `@group`, several at once.
 
 import { ALL_AGENTS } from "../config/groups.ts";
-import { familyOf } from "../protocol/agents.ts";
+import { familyOf } from "../common/agent-names.ts";
 import { OrchestratorError } from "./errors.ts";
 import type { AgentRuntime } from "./runtime.ts";
 

@@ -1,7 +1,7 @@
 // Stopping many agents: dependents before their providers, each agent as soon as all of its
 // dependents are gone, so independent branches stop in parallel.
 
-import { familyOf } from "../protocol/agents.ts";
+import { familyOf } from "../common/agent-names.ts";
 import type { AgentRuntime } from "./runtime.ts";
 
 /** name → runtimes that depend on it. */

@@ -3,7 +3,7 @@
 // memory watches, the event history — with an injected clock and spawner.
 
 import type { AgentConfig, Config } from "../config/types.ts";
-import { familyOf } from "../protocol/agents.ts";
+import { familyOf } from "../common/agent-names.ts";
 import { type AgentProcess, agentEnv, type ExitInfo } from "./agent-process.ts";
 import { inRunOf, isNotifyAgent, type NotifyDatagram, type NotifyPort, notifyEnv, notifySocketPath, prepareNotifyDir } from "./agent-notify.ts";
 import type { EventLog, NewEvent } from "./events.ts";

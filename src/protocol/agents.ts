@@ -41,9 +41,3 @@ export const AGENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** What commands may name at run time: an agent, or one copy of an agent with `instances` (web#2). */
 export const RUNNING_AGENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}(#[1-9][0-9]{0,3})?$/;
-
-/** The agent a copy belongs to: `web#2` → `web`; a plain name is its own. */
-export function familyOf(name: string): string {
-  const hash = name.indexOf("#");
-  return hash === -1 ? name : name.slice(0, hash);
-}
