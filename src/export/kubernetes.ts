@@ -167,13 +167,17 @@ function workloadObject(agent: AgentConfig, workload: Workload, metadata: Obj, p
       report.ok(agent.name, "kind", `looping → Deployment ${workload.name} (one replica, Recreate: never two at once)`);
       restartRows(agent, report);
     } else report.ok(agent.name, "kind", `periodic → Deployment ${workload.name} running the agent in a loop`);
-    if (!agent.autostart) report.ok(agent.name, "autostart", "replicas: 0 (kubectl scale --replicas=1 starts it)");
+    const copies = agent.instances ?? 1;
+    if (!agent.autostart) report.ok(agent.name, "autostart", `replicas: 0 (kubectl scale --replicas=${copies} starts it)`);
+    if (agent.instances !== null) {
+      report.approx(agent.name, "instances", `replicas: ${copies} (copies are told apart by pod name, not PYORCHESTRATE_INSTANCE; Recreate still replaces them all at once)`);
+    }
     return {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata,
       spec: {
-        replicas: agent.autostart ? 1 : 0,
+        replicas: agent.autostart ? copies : 0,
         strategy: { type: "Recreate" },
         selector: { matchLabels: { "app.kubernetes.io/name": workload.name } },
         template,

@@ -34,6 +34,9 @@ export function exportSystemd(config: Config): Exported {
     if (agent.kind === "periodic") files.push({ name: started, content: renderUnit(HEADER, timerSections(agent, target, report)) });
     if (agent.autostart) wanted.push(started);
     else report.ok(agent.name, "autostart", `not wanted by ${target}: systemctl start ${started} starts it`);
+    if (agent.instances !== null) {
+      report.none(agent.name, "instances", `one unit runs one copy: for ${agent.instances}, make it a template (${agent.name}@.service, %i for the number) by hand`);
+    }
   }
   const targetSections: Section[] = [
     [
