@@ -1,4 +1,5 @@
 #!/usr/bin/env bun
 import { main } from "./cli/root.ts";
 
-await main(process.argv.slice(2));
+// No top-level await: the bundle stays valid CommonJS, which --bytecode needs (README, Performance).
+void main(process.argv.slice(2));

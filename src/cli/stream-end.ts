@@ -10,11 +10,11 @@ import { type ErrorEnvelope, failure, type SuccessEnvelope } from "../protocol/e
 import { ProtocolError } from "../protocol/errors.ts";
 import type { ClientOptions } from "./args.ts";
 import { EXIT } from "./errors.ts";
-import { exitCodeFor, type Format, publicEnvelope, writeErrorLine } from "./output.ts";
+import { exitCodeFor, type Format, outputDone, publicEnvelope, whenStdoutClosed, writeErrorLine, writeOut } from "./output.ts";
 
 export function exitNow(code: number): void {
-  process.stdout.write("", () => process.exit(code));
-  // A broken stdout may never call back.
+  void outputDone().then(() => process.exit(code));
+  // A reader that never drains (a stopped pager) must not keep a Ctrl+C'd stream alive.
   setTimeout(() => process.exit(code), 200).unref();
 }
 
@@ -24,19 +24,18 @@ export function endStreamOnInterrupt(cleanup: () => void = () => {}): () => void
     cleanup();
     exitNow(EXIT.ok);
   };
-  const onOutputError = () => process.exit(EXIT.ok);
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const signal of signals) process.on(signal, quit);
-  process.stdout.on("error", onOutputError);
+  whenStdoutClosed(() => process.exit(EXIT.ok));
   return () => {
     for (const signal of signals) process.off(signal, quit);
-    process.stdout.off("error", onOutputError);
+    whenStdoutClosed(null);
   };
 }
 
 /** An error ends a stream: a compact envelope on stdout (the NDJSON's last line) or `✗ …` on stderr. */
 export function endWithError(envelope: ErrorEnvelope, format: Format): void {
-  if (format === "json") process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
+  if (format === "json") writeOut(`${JSON.stringify(publicEnvelope(envelope))}\n`);
   else writeErrorLine(envelope.error);
   process.exitCode = exitCodeFor(envelope.error);
 }

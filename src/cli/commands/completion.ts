@@ -1,9 +1,10 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { bashScript } from "../completion/bash.ts";
 import { fishScript } from "../completion/fish.ts";
 import { type CommandSpec, type CommandTable, commandSpecs } from "../completion/model.ts";
 import { zshScript } from "../completion/zsh.ts";
 import { UsageError } from "../errors.ts";
+import { writeOut } from "../output.ts";
 
 const GENERATORS: Record<string, (specs: CommandSpec[]) => string> = { bash: bashScript, zsh: zshScript, fish: fishScript };
 const SHELLS = Object.keys(GENERATORS);
@@ -19,7 +20,7 @@ export function completionCommand(commands: CommandTable) {
       if (args._.length > 1) throw new UsageError(`unexpected argument '${args._[1]}'`);
       const generate = Object.hasOwn(GENERATORS, args.shell) ? GENERATORS[args.shell] : undefined;
       if (!generate) throw new UsageError(`unknown shell '${args.shell}' (expected ${SHELLS.join(", ")})`);
-      process.stdout.write(generate(await commandSpecs(commands)));
+      writeOut(generate(await commandSpecs(commands)));
     },
   });
 }

@@ -1,7 +1,7 @@
 // pyorchestrate export systemd|kubernetes|nomad [CONFIG]: offline, like validate. The objects go to
 // stdout (or one file each into --out), the conversion report to stderr.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { renderReport } from "../../export/report.ts";
 import { TARGETS, type Target } from "../../export/types.ts";
 import { exportFile, stream, writeFiles } from "../../export/write.ts";

@@ -1,6 +1,6 @@
 // `history-stats`: how many events of each type the history keeps, and how full it is.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { clientArgs, clientOptions, takePositionals } from "../args.ts";
 import { renderHistoryStats } from "../render/history.ts";

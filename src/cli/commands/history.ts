@@ -1,7 +1,7 @@
 // `history`: the event history, filtered; with --follow, new events as they happen until Ctrl+C —
 // one line per event on a terminal, one compact JSON envelope per frame (NDJSON) otherwise.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import type { HistoryArgs } from "../../protocol/history.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";

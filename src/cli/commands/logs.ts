@@ -1,13 +1,13 @@
 // `logs AGENT`: the agent's last lines; with --follow, then its new lines as they are written,
 // until Ctrl+C — as a table on a terminal, one compact JSON envelope per frame (NDJSON) in json mode.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { LOGS_LIMITS, type LogsArgs, type LogsData } from "../../protocol/logs.ts";
 import type { Envelope } from "../../protocol/envelope.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { emit, publicEnvelope, writeText } from "../output.ts";
+import { emit, publicEnvelope, writeErr, writeText } from "../output.ts";
 import { LIMITED_NOTE, renderLogs } from "../render/logs.ts";
 import { requestOrFailure } from "../run.ts";
 import { followStream } from "../stream-end.ts";
@@ -49,7 +49,7 @@ export default defineCommand({
 /** One answer: its lines (nothing at all when there are none) or the envelope. */
 function show(envelope: Envelope<LogsData>, options: ClientOptions): void {
   if (envelope.status === "error" || options.format === "json") return emit(envelope, options.format, renderLogs);
-  if (envelope.data.limited) process.stderr.write(`${LIMITED_NOTE}\n`);
+  if (envelope.data.limited) writeErr(`${LIMITED_NOTE}\n`);
   if (envelope.data.lines.length > 0) writeText(renderLogs(envelope.data));
   process.exitCode = EXIT.ok;
 }
@@ -60,7 +60,7 @@ function follow(options: ClientOptions, request: LogsArgs): Promise<void> {
   return followStream(options, "logs", request, (envelope) => {
     if (options.format === "json") writeText(JSON.stringify(publicEnvelope(envelope)));
     else {
-      if (first && envelope.data.limited) process.stderr.write(`${LIMITED_NOTE}\n`);
+      if (first && envelope.data.limited) writeErr(`${LIMITED_NOTE}\n`);
       if (envelope.data.lines.length > 0) writeText(renderLogs(envelope.data));
     }
     first = false;

@@ -1,6 +1,6 @@
 // `ps`: every agent's status, pid and uptime; --wide adds kind, restarts, next run and STATUS= text.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { clientArgs, clientOptions, takePositionals } from "../args.ts";
 import { renderPs, renderPsWide } from "../render/ps.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { serve } from "../../server/serve.ts";
 import { VERSION } from "../../version.ts";
 import { UsageError } from "../errors.ts";

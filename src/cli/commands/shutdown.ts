@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { call } from "../../client/connection.ts";
 import type { ShutdownFrame } from "../../protocol/commands.ts";

@@ -1,7 +1,7 @@
 // `stats`: the reference's statistics block; with --watch, the same streamed until Ctrl+C — a live
 // table redrawn in place on a terminal, one compact JSON envelope per line (NDJSON) otherwise.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import { call } from "../../client/connection.ts";
 import { noAnswerError } from "../../client/errors.ts";
@@ -10,7 +10,7 @@ import { type ErrorEnvelope, failure } from "../../protocol/envelope.ts";
 import { ProtocolError } from "../../protocol/errors.ts";
 import { clientArgs, clientOptions, type ClientOptions, takePositionals } from "../args.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { publicEnvelope } from "../output.ts";
+import { isTerminal, publicEnvelope, writeOut } from "../output.ts";
 import { renderStats } from "../render/stats.ts";
 import { renderStatsWatch } from "../render/stats-watch.ts";
 import { callAndEmit } from "../run.ts";
@@ -59,7 +59,7 @@ function parseInterval(text: string | undefined): number {
  */
 async function watch(options: ClientOptions, interval: number): Promise<void> {
   const table = options.format === "table";
-  const screen = table && process.stdout.isTTY ? openScreen(process.stdout) : null;
+  const screen = table && isTerminal(1) ? openScreen(process.stdout) : null;
   let last: { frame: StatsWatchFrame; timestamp: string } | null = null;
   const render = (size: { columns?: number; rows?: number } = {}) =>
     last ? renderStatsWatch(last.frame, { intervalSeconds: interval, timestamp: last.timestamp, ...size }) : "";
@@ -85,8 +85,8 @@ async function watch(options: ClientOptions, interval: number): Promise<void> {
       expectFrame();
       last = { frame: envelope.data as StatsWatchFrame, timestamp: envelope.timestamp };
       if (screen) draw();
-      else if (table) process.stdout.write(`${frames > 0 ? "\n" : ""}${render()}\n`);
-      else process.stdout.write(`${JSON.stringify(publicEnvelope(envelope))}\n`);
+      else if (table) writeOut(`${frames > 0 ? "\n" : ""}${render()}\n`);
+      else writeOut(`${JSON.stringify(publicEnvelope(envelope))}\n`);
       frames++;
     }
     process.exitCode = EXIT.ok;

@@ -1,7 +1,7 @@
 // `status [AGENT]`: one agent in detail, or the orchestrator's figures; with --wait, only once
 // the orchestrator answers (and the agent is up), for scripts.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { COMMAND_TABLE } from "../../protocol/command-table.ts";
 import type { AgentStatusData, OrchestratorStatusData } from "../../protocol/commands.ts";
 import { clientArgs, clientOptions, takePositionals } from "../args.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { startOrder } from "../../config/dependency-graph.ts";
 import { loadConfig } from "../../config/load.ts";
 import { EXIT, UsageError } from "../errors.ts";
