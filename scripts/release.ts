@@ -6,7 +6,7 @@
 //   npm run release
 //   node_modules/.bin/bun scripts/release.ts --targets linux-x64,linux-arm64   # a subset
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { archiveTime, makeArchive, unpackAndCheck, writeChecksums } from "./release/archive.ts";
@@ -19,8 +19,9 @@ const ROOT = resolve(import.meta.dir, "..");
 const OUT = join(ROOT, "build/release");
 const STAGE = join(ROOT, "build/release-stage");
 const EXAMPLE_CONFIG = join(ROOT, "examples/weather/pyorchestrate.toml");
-// The "build" script's flags, so a release binary is the binary `npm run build` makes.
-const BUILD_FLAGS = ["--compile", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+// The "build" script's flags, so a release binary is the binary `npm run build` makes. --splitting:
+// each command's code (and the node: modules it imports) is loaded only when that command runs.
+const BUILD_FLAGS = ["--compile", "--splitting", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
 
 interface Packed {
   target: Target;
@@ -106,8 +107,8 @@ async function compile(target: Target, version: string): Promise<Staged> {
     { cwd: ROOT, timeoutMs: 300_000 },
   );
   const buildSeconds = seconds(since);
-  // --sourcemap embeds the map in the binary; the .map file beside it is not shipped.
-  rmSync(`${binary}.map`, { force: true });
+  // --sourcemap embeds the maps in the binary; the .map files beside it (one per chunk) are not shipped.
+  for (const name of readdirSync(dir)) if (name.endsWith(".map")) rmSync(join(dir, name), { force: true });
   copyFileSync(join(ROOT, "README.md"), join(dir, "README.md"));
   copyFileSync(join(ROOT, "LICENSE"), join(dir, "LICENSE"));
   log(`built ${target.platform} in ${buildSeconds.toFixed(1)} s`);
