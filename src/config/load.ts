@@ -1,6 +1,7 @@
 // Reads a TOML config file and validates it; I/O and syntax errors become error lines too.
 
 import { resolve } from "node:path";
+import { tomlErrorPosition } from "./toml-position.ts";
 import { type LoadResult, validateConfig } from "./validate.ts";
 
 export type { LoadResult } from "./validate.ts";
@@ -17,9 +18,10 @@ export async function loadConfig(path: string): Promise<LoadResult> {
   try {
     raw = Bun.TOML.parse(text);
   } catch (error) {
-    // Bun's parser reports no line or column; its message is all there is to show.
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, errors: [`${file}: TOML syntax error: ${message.replace(/^TOML Parse error:\s*/, "")}`] };
+    // Bun.TOML.parse reports no line or column: toml-position.ts finds them, as an editor jumps to `file:line:column`.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/^TOML Parse error:\s*/, "");
+    const at = await tomlErrorPosition(file);
+    return { ok: false, errors: [`${file}${at ? `:${at.line}:${at.column}` : ""}: TOML syntax error: ${message}`] };
   }
   return validateConfig(raw, file);
 }

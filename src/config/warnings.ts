@@ -1,6 +1,7 @@
-// Settings that are valid but work against each other: reported (validate, serve's start-up log),
-// never refused.
+// Settings that are valid but work against each other, or that the spawn would trip over today
+// (launch-checks.ts): reported (validate, serve's start-up log), never refused.
 
+import { launchWarnings } from "./launch-checks.ts";
 import { segment } from "./schema.ts";
 import type { Config } from "./types.ts";
 
@@ -21,5 +22,5 @@ export function configWarnings(config: Config): string[] {
         `while the stop goes on (SIGKILL at ${seconds(agent.stop_timeout)}); raise command_timeout or lower stop_timeout`,
     );
   }
-  return warnings;
+  return [...warnings, ...launchWarnings(config.agents)];
 }

@@ -6,6 +6,7 @@ import { type Envelope, failure } from "../protocol/envelope.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import type { Dispatch } from "./dispatch.ts";
 import { Outbox } from "./outbox.ts";
+import { socketPathError } from "./socket-errors.ts";
 import { claimSocketPath, createWithMode, removeSocketFile } from "./socket-file.ts";
 
 const IDLE_MS = 60_000;
@@ -74,7 +75,7 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
   };
 
   const server: UnixSocketListener<Connection> = createWithMode(options.path, options.mode, options.group, () =>
-    Bun.listen<Connection>({
+    listenOn(options.path, {
       unix: options.path,
       // A client that closes its sending side after its requests (socat, nc -N) still gets its answers.
       allowHalfOpen: true,
@@ -152,6 +153,15 @@ export async function listen(options: ListenerOptions): Promise<CommandListener>
       removeSocketFile(options.path);
     },
   };
+}
+
+/** Bun.listen, its failure (EACCES, EADDRINUSE, …) told as what to change. */
+function listenOn(path: string, options: Parameters<typeof Bun.listen<Connection>>[0]): UnixSocketListener<Connection> {
+  try {
+    return Bun.listen<Connection>(options) as UnixSocketListener<Connection>;
+  } catch (error) {
+    throw socketPathError(path, error, "listen");
+  }
 }
 
 function tooMany(): ProtocolError {

@@ -16,7 +16,7 @@ import { type CommandListener, listen } from "./listener.ts";
 import { createLogger, type LogFormat, type Logger } from "./logger.ts";
 import { CommandMetrics } from "./metrics.ts";
 import { permittedCommands } from "./permissions.ts";
-import { observeReloads, reloadConfiguration } from "./reload.ts";
+import { logReloads, observeReloads, reloadConfiguration } from "./reload.ts";
 import { claimSocketPath } from "./socket-file.ts";
 import { acquireStateLock, type StateLock } from "./state-lock.ts";
 import { linkToSystemd } from "./systemd-notify.ts";
@@ -100,6 +100,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     version: options.version,
     shutdown,
   };
+  logReloads(ctx, log);
   if (systemd) observeReloads(ctx, systemd);
   let listener: CommandListener | null = null;
   if (settings.enable_command_interface) {
@@ -180,19 +181,14 @@ async function endPreviousLeftovers(orchestrator: Orchestrator, lock: StateLock,
   }
 }
 
-/** SIGHUP: the reload command's work, with the outcome in serve's log instead of an answer. */
+/** SIGHUP: the reload command's work; reload.ts logs a rejected file's errors and what needs a restart. */
 async function reloadOnHangup(ctx: ServerContext, log: Logger): Promise<void> {
   log.info(`SIGHUP received: reloading ${ctx.config.path}`);
   try {
-    const result = await reloadConfiguration(ctx);
-    if (result.requires_restart.length > 0) {
-      log.warn(`reload: ${result.requires_restart.join(", ")} changed; restart serve to apply`);
-    }
+    await reloadConfiguration(ctx);
   } catch (error) {
-    if (error instanceof OrchestratorError && error.code === "CONFIG_ERROR") {
-      for (const line of (error.details?.errors as string[] | undefined) ?? []) log.error(line);
-    }
-    log.error(`reload rejected: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof OrchestratorError && error.code === "CONFIG_ERROR") return;
+    log.error(`reload refused: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

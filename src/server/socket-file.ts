@@ -3,15 +3,16 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { lookupGroup } from "../config/accounts.ts";
-
-export class SocketPathError extends Error {
-  override name = "SocketPathError";
-}
+import { SocketPathError, socketPathError } from "./socket-errors.ts";
 
 /** Makes `path` free to listen on, or says why it cannot be. */
 export async function claimSocketPath(path: string): Promise<void> {
   const folder = dirname(path);
-  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  try {
+    if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw socketPathError(path, error, "create its folder");
+  }
   refuseUnsafeFolder(folder);
   let isSocket: boolean;
   try {
@@ -24,7 +25,11 @@ export async function claimSocketPath(path: string): Promise<void> {
     throw new SocketPathError(`another orchestrator is already answering on ${path}; stop it first or choose another command_socket_path`);
   }
   // Left behind by a serve that was killed: nothing listens, so it is safe to replace.
-  unlinkSync(path);
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    throw socketPathError(path, error, "replace the stale socket");
+  }
 }
 
 /**

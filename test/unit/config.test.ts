@@ -361,11 +361,17 @@ stop_signal = "HUP"
     });
   });
 
-  test("a TOML syntax error is one line naming the file and the parser's message", async () => {
+  test("a TOML syntax error is one line naming the file, the line and column, and the parser's message", async () => {
     const file = write("bad.toml", "[orchestrator]\nname = = 1\n");
     expect(await loadConfig(file)).toEqual({
       ok: false,
-      errors: [`${file}: TOML syntax error: Expected a value but found '='`],
+      errors: [`${file}:2:8: TOML syntax error: Expected a value but found '='`],
+    });
+    // The same file edited (as before a reload): the position is read again, not remembered.
+    writeFileSync(file, "[orchestrator]\n\n\nname = \"unterminated\n");
+    expect(await loadConfig(file)).toEqual({
+      ok: false,
+      errors: [`${file}:4:8: TOML syntax error: Unterminated string; newlines must be escaped in basic strings`],
     });
   });
 
