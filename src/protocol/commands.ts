@@ -10,8 +10,9 @@ export interface PsAgent {
   name: string;
   status: AgentStatus;
   pid: number | null;
+  /** "-" (and the numeric twin null) when the agent has no process: figures of a process, none to give. */
   uptime: string;
-  uptime_seconds: number;
+  uptime_seconds: number | null;
   kind: AgentKind;
   waiting_reason: WaitingReason | null;
   /** For `queued`: 1 = starts at the next free worker slot. */
@@ -117,11 +118,12 @@ export interface AgentStatusData {
   queue_position: number | null;
   pid: number | null;
   uptime: string;
-  uptime_seconds: number;
+  uptime_seconds: number | null;
+  /** Without a process: "-", and memory_bytes, cpu_percent (like uptime_seconds) null. */
   memory_usage: string;
-  memory_bytes: number;
+  memory_bytes: number | null;
   cpu_usage: string;
-  cpu_percent: number;
+  cpu_percent: number | null;
   last_activity: string | null;
   configuration: Record<string, unknown>;
   depends_on: DependencyState[];

@@ -29,13 +29,14 @@ export interface StatsAgent {
   queue_position: number | null;
   next_run: string | null;
   pid: number | null;
+  /** Without a process: "-", and cpu_percent, memory_bytes, uptime_seconds null. */
   cpu_usage: string;
-  cpu_percent: number;
+  cpu_percent: number | null;
   memory_usage: string;
-  memory_bytes: number;
+  memory_bytes: number | null;
   restarts: number;
   uptime: string;
-  uptime_seconds: number;
+  uptime_seconds: number | null;
 }
 
 /** `stats`: one answer; with `watch`, one frame every `interval` seconds until the client closes. */
@@ -62,8 +63,9 @@ export interface ReportData {
     name: string;
     pid: number | null;
     status: AgentStatus;
+    /** "-" and null without a process. */
     memory_usage: string;
-    memory_bytes: number;
+    memory_bytes: number | null;
   }>;
   system: {
     total_memory: string;

@@ -26,7 +26,7 @@ export function socketPathError(path: string, error: unknown, doing: "create its
         return doing === "replace the stale socket"
           ? `serve (${account()}) may not remove the socket file left there by another user; remove it as that user or root${fix}`
           : `serve (${account()}) may not create files in ${folder}; give its user that folder ` +
-              "(under systemd: RuntimeDirectory=pyorchestrate and command_socket_path = \"/run/pyorchestrate/pyorchestrate.sock\")" +
+              '(under systemd: RuntimeDirectory=pyorchestrate and command_socket_path = "/run/pyorchestrate/pyorchestrate.sock")' +
               fix;
       case "ENOENT":
         return `${folder} does not exist and could not be created; create it${fix}`;

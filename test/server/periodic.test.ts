@@ -58,7 +58,7 @@ concurrent("execution_interval = 1, limit = 3: three runs, waiting (next_run, no
   await using served = await serve(agent("Tick", { command: sh("echo run"), execution_interval: 1, limit: 3 }));
 
   const idle = await until(served, "Tick", (row) => row.status === "waiting" && row.waiting_reason === "next_run", "to wait for its next run");
-  expect(idle).toMatchObject({ kind: "periodic", pid: null, uptime_seconds: 0, waiting_reason: "next_run" });
+  expect(idle).toMatchObject({ kind: "periodic", pid: null, uptime: "-", uptime_seconds: null, waiting_reason: "next_run" });
   expect(idle.next_run).toEqual(expect.any(String));
   // About a second from now (second precision on the wire).
   const due = Date.parse(idle.next_run as string);

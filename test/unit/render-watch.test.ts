@@ -37,8 +37,8 @@ function frame(agents: StatsAgent[]): StatsWatchFrame {
 }
 
 const FOUR = [
-  agent({ name: "CacheWarmup", status: "completed", pid: null, cpu_usage: "0.0%", cpu_percent: 0, memory_usage: "0 B", memory_bytes: 0, uptime: "00:00:00", uptime_seconds: 0 }),
-  agent({ name: "WeatherAgent", status: "waiting", waiting_reason: "next_run", next_run: "2025-07-27T10:50:00Z", pid: null, memory_bytes: 0, uptime: "00:00:00" }),
+  agent({ name: "CacheWarmup", status: "completed", pid: null, cpu_usage: "-", cpu_percent: null, memory_usage: "-", memory_bytes: null, uptime: "-", uptime_seconds: null }),
+  agent({ name: "WeatherAgent", status: "waiting", waiting_reason: "next_run", next_run: "2025-07-27T10:50:00Z", pid: null, cpu_percent: null, memory_bytes: null, uptime: "-" }),
   agent({ name: "DataProcessor", pid: 9570, cpu_percent: 12.25, memory_bytes: 1_640_000, restarts: 2 }),
   agent({ name: "AlertManager", pid: 9571, cpu_percent: 0, memory_bytes: 123_456_789, uptime: "1d 02:03:04" }),
 ];
@@ -47,14 +47,14 @@ describe("renderStatsWatch", () => {
   test("totals around a table of every agent; no process → dashes", () => {
     expect(renderStatsWatch(frame(FOUR), { intervalSeconds: 2, timestamp: "2025-07-27T10:45:02Z" })).toBe(
       [
-        "pyorchestrate stats  ·  every 2s  ·  10:45:02  ·  Ctrl+C to quit",
+        "pyorchestrate stats  ·  every 2s  ·  10:45:02Z  ·  Ctrl+C to quit",
         "Uptime: 02:15:32  |  Agents: 4  |  Running: 2  |  Waiting: 1  |  Failed: 0",
         "",
-        "NAME            STATUS                        PID    CPU %   MEM MB   RESTARTS   UPTIME",
-        "CacheWarmup     completed                     -      -       -        0          -",
-        "WeatherAgent    waiting (next run 10:50:00)   -      -       -        0          -",
-        "DataProcessor   running                       9570   12.3    1.6      2          00:15:32",
-        "AlertManager    running                       9571   0.0     123.5    0          1d 02:03:04",
+        "NAME            STATUS                         PID    CPU %   MEM MB   RESTARTS   UPTIME",
+        "CacheWarmup     completed                      -      -       -        0          -",
+        "WeatherAgent    waiting (next run 10:50:00Z)   -      -       -        0          -",
+        "DataProcessor   running                        9570   12.3    1.6      2          00:15:32",
+        "AlertManager    running                        9571   0.0     123.5    0          1d 02:03:04",
         "",
         "Total (serve + agents): CPU 15.2%  |  Memory 256.8 MB  |  Open files 42",
         "Dependencies: 3  |  Satisfied: 2  |  Unsatisfied: 1",

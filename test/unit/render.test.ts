@@ -15,7 +15,7 @@ import { renderShutdownEstimate, renderShutdownFrame } from "../../src/cli/rende
 import { renderStart } from "../../src/cli/render/start.ts";
 import { renderStats } from "../../src/cli/render/stats.ts";
 import { renderAgentStatus, renderOrchestratorStatus } from "../../src/cli/render/status.ts";
-import { localClock, statusLabel } from "../../src/cli/render/status-label.ts";
+import { utcClock, statusLabel } from "../../src/cli/render/status-label.ts";
 import { renderStop } from "../../src/cli/render/stop.ts";
 import { renderTable } from "../../src/cli/render/table.ts";
 
@@ -83,12 +83,12 @@ AlertManager     running   12347   00:15:28`);
         psAgent({ name: "Done", status: "completed", pid: null }),
       ],
     };
-    expect(renderPs(data)).toBe(`NAME                  STATUS                        PID   UPTIME
-Collector             waiting (queued)              -     -
-Reporter              waiting (dependencies)        -     -
-NightlyBackupAgentX   waiting (next run 10:45:00)   -     -
-Flaky                 backoff (retry 10:45:03)      -     -
-Done                  completed                     -     -`);
+    expect(renderPs(data)).toBe(`NAME                  STATUS                         PID   UPTIME
+Collector             waiting (queued)               -     -
+Reporter              waiting (dependencies)         -     -
+NightlyBackupAgentX   waiting (next run 10:45:00Z)   -     -
+Flaky                 backoff (retry 10:45:03Z)      -     -
+Done                  completed                      -     -`);
   });
 
   test("no agents", () => {
@@ -96,11 +96,12 @@ Done                  completed                     -     -`);
   });
 });
 
-describe("status label and local clock", () => {
-  test("local time of day", () => {
-    expect(localClock("2025-07-27T10:45:03Z")).toBe("10:45:03");
-    expect(localClock("2025-07-27T23:59:59.900Z")).toBe("23:59:59");
-    expect(localClock("not a time")).toBe("not a time");
+describe("status label and UTC clock", () => {
+  test("UTC time of day, marked Z, whatever the machine's zone", () => {
+    expect(utcClock("2025-07-27T10:45:03Z")).toBe("10:45:03Z");
+    expect(utcClock("2025-07-27T23:59:59.900Z")).toBe("23:59:59Z");
+    expect(utcClock("2025-07-27T12:45:03+02:00")).toBe("10:45:03Z");
+    expect(utcClock("not a time")).toBe("not a time");
   });
 
   test("labels", () => {
@@ -212,9 +213,12 @@ Configuration:
       status: "waiting",
       waiting_reason: "next_run",
       pid: null,
-      uptime: "00:00:00",
-      memory_usage: "0 B",
-      cpu_usage: "0.0%",
+      uptime: "-",
+      uptime_seconds: null,
+      memory_usage: "-",
+      memory_bytes: null,
+      cpu_usage: "-",
+      cpu_percent: null,
       last_activity: null,
       configuration: { command: ["python", "agent.py"], env: { A: "1", B: null }, cwd: null, enabled: true },
       depends_on: [
@@ -226,15 +230,15 @@ Configuration:
       next_run: "2025-07-27T10:45:00Z",
     };
     expect(renderAgentStatus(data)).toBe(`Agent: WeatherAgent
-Status: waiting (next run 10:45:00)
+Status: waiting (next run 10:45:00Z)
 PID: -
-Uptime: 00:00:00
-Memory: 0 B
-CPU: 0.0%
+Uptime: -
+Memory: -
+CPU: -
 Last Activity: -
 
 Configuration:
-  command: python agent.py
+  command: ["python", "agent.py"]
   env: A=1 B=-
   cwd: -
   enabled: true
@@ -250,6 +254,35 @@ Next run: 2025-07-27T10:45:00Z`);
 
   test("empty configuration", () => {
     expect(renderAgentStatus({ ...weather, configuration: {} }).endsWith("Configuration:\n  (none)")).toBe(true);
+  });
+
+  test("the command and health checks as the config writes them, not as JSON", () => {
+    const defaults = { watchdog: null, interval: 0.5, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 };
+    const settings = (configuration: Record<string, unknown>) =>
+      renderAgentStatus({ ...weather, configuration }).split("Configuration:\n")[1]?.split("\n").filter((line) => line.startsWith("  "));
+    expect(
+      settings({
+        command: ["/bin/sh", "-c", "echo 'hi there'"],
+        ready: { ...defaults, target: { kind: "log", pattern: "listening on \\d+" } },
+        alive: { ...defaults, target: { kind: "tcp", host: "::1", port: 5432 } },
+      }),
+    ).toEqual([
+      `  command: "echo 'hi there'"`,
+      `  ready: { log = "listening on \\\\d+", interval = 0.5, timeout = 1, initial_delay = 0, success_threshold = 1, failure_threshold = 3 }`,
+      `  alive: { tcp = "[::1]:5432", interval = 0.5, timeout = 1, initial_delay = 0, success_threshold = 1, failure_threshold = 3 }`,
+    ]);
+    expect(
+      settings({
+        ready: { ...defaults, target: { kind: "notify" }, watchdog: 30 },
+        alive: { ...defaults, target: { kind: "command", command: ["pg_isready", "-q"] } },
+      }),
+    ).toEqual([
+      "  ready: { notify = true, watchdog = 30 }",
+      `  alive: { command = ["pg_isready", "-q"], interval = 0.5, timeout = 1, initial_delay = 0, success_threshold = 1, failure_threshold = 3 }`,
+    ]);
+    expect(settings({ alive: { ...defaults, target: { kind: "http", url: "http://127.0.0.1:8080/health" } } })).toEqual([
+      `  alive: { http = "http://127.0.0.1:8080/health", interval = 0.5, timeout = 1, initial_delay = 0, success_threshold = 1, failure_threshold = 3 }`,
+    ]);
   });
 
   const orchestrator: OrchestratorStatusData = {
@@ -432,7 +465,7 @@ Last errors:
     const text = renderReport({
       ...report,
       agents: [
-        { name: "A", pid: null, status: "completed", memory_usage: "0 B", memory_bytes: 0 },
+        { name: "A", pid: null, status: "completed", memory_usage: "-", memory_bytes: null },
         { name: "LongerName", pid: 7, status: "running", memory_usage: "1.0 MB", memory_bytes: 1_000_000 },
       ],
       system: { ...report.system, load_average: [1, 0.5, 0.125] },
@@ -448,7 +481,7 @@ Last errors:
       events: { total: 0, by_type: {}, by_severity: {}, capacity_info: { current_size: 0, capacity: 50, storage: "memory" }, last_errors: [] },
     });
     expect(text).toContain(`Agent Details:
-  A (PID: -)            - completed   - Memory: 0 B
+  A (PID: -)            - completed   - Memory: -
   LongerName (PID: 7)   - running     - Memory: 1.0 MB
 `);
     expect(text).toContain("  Load Average: 1.00, 0.50, 0.13\n");

@@ -1,7 +1,7 @@
 // `ps`: one row per agent.
 
 import type { PsData } from "../../protocol/commands.ts";
-import { localClock, statusLabel } from "./status-label.ts";
+import { statusLabel, utcClock } from "./status-label.ts";
 import { renderTable } from "./table.ts";
 
 // The reference's NAME column is 17 characters wide with its gap; narrower content keeps that.
@@ -17,7 +17,7 @@ export function renderPsWide(data: PsData): string {
     agent.pid === null ? "-" : agent.uptime,
     agent.kind,
     String(agent.restarts),
-    agent.next_run === null ? "-" : localClock(agent.next_run),
+    agent.next_run === null ? "-" : utcClock(agent.next_run),
     agent.status_text ?? "-",
   ]);
   return renderTable(["NAME", "STATUS", "PID", "UPTIME", "KIND", "RESTARTS", "NEXT RUN", "STATUS TEXT"], rows, { minWidths: MIN_WIDTHS });

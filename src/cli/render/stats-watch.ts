@@ -2,7 +2,7 @@
 // to the screen (lines cut at its width, agents that do not fit counted instead of scrolling).
 
 import type { StatsAgent, StatsWatchFrame } from "../../protocol/reports.ts";
-import { localClock, statusLabel } from "./status-label.ts";
+import { statusLabel, utcClock } from "./status-label.ts";
 import { renderTable } from "./table.ts";
 
 export const WATCH_HEADERS = ["NAME", "STATUS", "PID", "CPU %", "MEM MB", "RESTARTS", "UPTIME"];
@@ -10,7 +10,7 @@ export const WATCH_HEADERS = ["NAME", "STATUS", "PID", "CPU %", "MEM MB", "RESTA
 export interface WatchView {
   /** Seconds between frames, shown in the title. */
   intervalSeconds: number;
-  /** The frame's envelope timestamp (UTC ISO), shown as local time of day. */
+  /** The frame's envelope timestamp (UTC ISO), shown as its UTC time of day (`10:45:02Z`). */
   timestamp: string;
   /** The screen to fit; unbounded when left out. */
   columns?: number;
@@ -21,7 +21,7 @@ export function renderStatsWatch(frame: StatsWatchFrame, view: WatchView): strin
   const o = frame.orchestrator;
   const d = frame.dependencies;
   const header = [
-    `pyorchestrate stats  ·  every ${formatInterval(view.intervalSeconds)}  ·  ${localClock(view.timestamp)}  ·  Ctrl+C to quit`,
+    `pyorchestrate stats  ·  every ${formatInterval(view.intervalSeconds)}  ·  ${utcClock(view.timestamp)}  ·  Ctrl+C to quit`,
     `Uptime: ${o.uptime}  |  Agents: ${o.total_agents}  |  Running: ${o.running_agents}  |  Waiting: ${o.waiting_agents}  |  Failed: ${o.failed_agents}`,
     "",
   ];
@@ -52,8 +52,8 @@ function agentRow(agent: StatsAgent): string[] {
     agent.name,
     statusLabel(agent),
     live ? String(agent.pid) : "-",
-    live ? agent.cpu_percent.toFixed(1) : "-",
-    live ? (agent.memory_bytes / 1_000_000).toFixed(1) : "-",
+    agent.cpu_percent === null ? "-" : agent.cpu_percent.toFixed(1),
+    agent.memory_bytes === null ? "-" : (agent.memory_bytes / 1_000_000).toFixed(1),
     String(agent.restarts),
     live ? agent.uptime : "-",
   ];

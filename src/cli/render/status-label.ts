@@ -9,19 +9,22 @@ export interface StatusFacts {
   next_run: string | null;
 }
 
-/** Local time of day `HH:MM:SS` of an ISO time; the text itself if it is not a time. */
-export function localClock(iso: string): string {
+/**
+ * The time of day of an ISO time, in UTC and marked so: `10:45:03Z`. Every time a table shows is
+ * UTC, as in the JSON and serve's log (full times end in `Z` too); the text itself if it is not a time.
+ */
+export function utcClock(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+  return `${date.toISOString().slice(11, 19)}Z`;
 }
 
-/** `waiting (queued #2)`, `waiting (next run 10:45:00)`, `backoff (retry 10:45:03)`, or the bare status. */
+/** `waiting (queued #2)`, `waiting (next run 10:45:00Z)`, `backoff (retry 10:45:03Z)`, or the bare status. */
 export function statusLabel(facts: StatusFacts): string {
   const { status, waiting_reason: reason, next_run: nextRun } = facts;
-  if (status === "backoff") return nextRun === null ? status : `backoff (retry ${localClock(nextRun)})`;
+  if (status === "backoff") return nextRun === null ? status : `backoff (retry ${utcClock(nextRun)})`;
   if (status !== "waiting" || reason === null) return status;
-  if (reason === "next_run") return nextRun === null ? "waiting (next run)" : `waiting (next run ${localClock(nextRun)})`;
+  if (reason === "next_run") return nextRun === null ? "waiting (next run)" : `waiting (next run ${utcClock(nextRun)})`;
   if (reason === "queued" && facts.queue_position !== null) return `waiting (queued #${facts.queue_position})`;
   return `waiting (${reason})`;
 }

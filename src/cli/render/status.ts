@@ -1,6 +1,7 @@
 // `status AGENT` and `status` (the orchestrator itself).
 
 import type { AgentStatusData, HealthCheckView, OrchestratorStatusData } from "../../protocol/commands.ts";
+import { formatConfigValue } from "./config-value.ts";
 import { statusLabel } from "./status-label.ts";
 
 export function renderAgentStatus(data: AgentStatusData): string {
@@ -17,7 +18,7 @@ export function renderAgentStatus(data: AgentStatusData): string {
   ];
   const settings = Object.entries(data.configuration);
   if (settings.length === 0) lines.push("  (none)");
-  for (const [key, value] of settings) lines.push(`  ${key}: ${formatConfigValue(value)}`);
+  for (const [key, value] of settings) lines.push(`  ${key}: ${formatConfigValue(key, value)}`);
 
   if (data.depends_on.length > 0) {
     lines.push("", "Depends on:");
@@ -60,26 +61,4 @@ export function renderOrchestratorStatus(data: OrchestratorStatusData): string {
     `Command socket: ${data.command_socket_path}`,
     `Version: ${data.version}`,
   ].join("\n");
-}
-
-// A configuration value on one line: lists space-separated, tables as k=v pairs, null as "-".
-function formatConfigValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map(formatScalar).join(" ");
-  if (isTable(value)) {
-    return Object.entries(value)
-      .map(([key, inner]) => `${key}=${formatScalar(inner)}`)
-      .join(" ");
-  }
-  return formatScalar(value);
-}
-
-function formatScalar(value: unknown): string {
-  if (value === null || value === undefined) return "-";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  return JSON.stringify(value);
-}
-
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }

@@ -10,6 +10,7 @@ import type { Handler } from "../context.ts";
 import { wireTimestamp } from "../../protocol/envelope.ts";
 import { noArgs } from "./args.ts";
 import { NO_USAGE, sampleAll, uptime } from "./usage.ts";
+import { processUsage } from "./views.ts";
 
 export const report: Handler<"report"> = {
   parseArgs: noArgs,
@@ -40,8 +41,8 @@ export const report: Handler<"report"> = {
       },
       agents: runtimes.map((runtime) => {
         const pid = runtime.process?.pid ?? null;
-        const memory = (pid === null ? NO_USAGE : (usage.get(pid) ?? NO_USAGE)).memoryBytes;
-        return { name: runtime.config.name, pid, status: runtime.status, memory_usage: formatBytes(memory), memory_bytes: memory };
+        const own = processUsage(pid, pid === null ? NO_USAGE : (usage.get(pid) ?? NO_USAGE));
+        return { name: runtime.config.name, pid, status: runtime.status, memory_usage: own.memory_usage, memory_bytes: own.memory_bytes };
       }),
       system: {
         total_memory: formatBytes(total.memoryBytes),

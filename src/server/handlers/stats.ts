@@ -7,7 +7,7 @@ import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { type ProcessUsage, sumUsage } from "../../orchestrator/resources.ts";
 import { type FrameSink, type Handler, type ServerContext, STREAMED } from "../context.ts";
 import { NO_USAGE, sampleAll, uptime } from "./usage.ts";
-import { psAgent } from "./views.ts";
+import { processUsage, psAgent } from "./views.ts";
 
 export const stats: Handler<"stats"> = {
   parseArgs: statsArgs,
@@ -42,7 +42,7 @@ async function watchFrame(ctx: ServerContext): Promise<StatsWatchFrame> {
   const positions = ctx.orchestrator.queuePositions();
   const agents = ctx.orchestrator.list().map((runtime): StatsAgent => {
     const row = psAgent(runtime, now, positions);
-    const own = row.pid === null ? NO_USAGE : (usage.get(row.pid) ?? NO_USAGE);
+    const own = processUsage(row.pid, row.pid === null ? NO_USAGE : (usage.get(row.pid) ?? NO_USAGE));
     return {
       name: row.name,
       status: row.status,
@@ -50,10 +50,10 @@ async function watchFrame(ctx: ServerContext): Promise<StatsWatchFrame> {
       queue_position: row.queue_position,
       next_run: row.next_run,
       pid: row.pid,
-      cpu_usage: formatPercent(own.cpuPercent),
-      cpu_percent: roundTenth(own.cpuPercent),
-      memory_usage: formatBytes(own.memoryBytes),
-      memory_bytes: own.memoryBytes,
+      cpu_usage: own.cpu_usage,
+      cpu_percent: own.cpu_percent,
+      memory_usage: own.memory_usage,
+      memory_bytes: own.memory_bytes,
       restarts: row.restarts,
       uptime: row.uptime,
       uptime_seconds: row.uptime_seconds,

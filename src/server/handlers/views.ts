@@ -8,8 +8,26 @@ import type { ProcessUsage } from "../../orchestrator/resources.ts";
 import { edgeHolds } from "../../orchestrator/dependencies.ts";
 import type { AgentRuntime } from "../../orchestrator/runtime.ts";
 
-export function uptimeSeconds(runtime: AgentRuntime, now: number = Date.now()): number {
-  return runtime.process ? Math.floor((now - runtime.process.startedAt) / 1000) : 0;
+/** Seconds the agent's process has run; null when it has none. */
+export function uptimeSeconds(runtime: AgentRuntime, now: number = Date.now()): number | null {
+  return runtime.process ? Math.floor((now - runtime.process.startedAt) / 1000) : null;
+}
+
+/** What an agent without a process shows for a figure of its process. */
+export const NO_PROCESS = "-";
+
+/**
+ * The process's memory and CPU, formatted and as numbers: `"-"` and nulls when there is no
+ * process (no figures to give, rather than a zero that reads as a measurement).
+ */
+export function processUsage(pid: number | null, usage: ProcessUsage): { memory_usage: string; memory_bytes: number | null; cpu_usage: string; cpu_percent: number | null } {
+  if (pid === null) return { memory_usage: NO_PROCESS, memory_bytes: null, cpu_usage: NO_PROCESS, cpu_percent: null };
+  return {
+    memory_usage: formatBytes(usage.memoryBytes),
+    memory_bytes: usage.memoryBytes,
+    cpu_usage: formatPercent(usage.cpuPercent),
+    cpu_percent: Math.round(usage.cpuPercent * 10) / 10,
+  };
 }
 
 function isoOrNull(ms: number | null): string | null {
@@ -23,7 +41,7 @@ export function psAgent(runtime: AgentRuntime, now: number, positions: ReadonlyM
     name: runtime.config.name,
     status: runtime.status,
     pid: runtime.process?.pid ?? null,
-    uptime: formatUptime(seconds),
+    uptime: seconds === null ? NO_PROCESS : formatUptime(seconds),
     uptime_seconds: seconds,
     kind: runtime.config.kind,
     waiting_reason: runtime.status === "waiting" ? runtime.waitingReason : null,
@@ -84,10 +102,7 @@ export function agentStatus(orchestrator: Orchestrator, runtime: AgentRuntime, u
     pid: base.pid,
     uptime: base.uptime,
     uptime_seconds: base.uptime_seconds,
-    memory_usage: formatBytes(usage.memoryBytes),
-    memory_bytes: usage.memoryBytes,
-    cpu_usage: formatPercent(usage.cpuPercent),
-    cpu_percent: Math.round(usage.cpuPercent * 10) / 10,
+    ...processUsage(base.pid, usage),
     last_activity: isoOrNull(runtime.lastActivity),
     configuration: agentConfiguration(runtime),
     depends_on: Object.entries(runtime.config.depends_on).map(([agent, condition]) => ({
