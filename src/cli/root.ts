@@ -55,10 +55,7 @@ const ROOT_USAGE = "Usage: pyorchestrate <command> [arguments] [socket_path] [--
 
 export async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (name === "--version" || name === "-v") {
-    writeOut(`${VERSION}\n`);
-    return;
-  }
+  // `--version` and `-v` are answered by src/main.ts, before this module is loaded.
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const text = rootHelp();
     if (name === undefined) {
