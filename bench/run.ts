@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { type CliFloor, measureCliFloor } from "./lib/cli-floor.ts";
 import { type Extras, runExtras } from "./lib/extras.ts";
 import { mustRun } from "./lib/measure.ts";
 import { type Plan, writeResults } from "./lib/report.ts";
@@ -30,7 +31,7 @@ const USAGE = `usage: bun bench/run.ts [--quick] [--tools LIST] [--n LIST] [--ro
   --rounds    rounds at each N, tools in a rotated order each round (default 1; 2 at N=500)
   --idle      seconds of the idle-CPU window (default 10)
   --idle-500  seconds of the idle-CPU window at N=500 in the first round (default 30, as the issue asks)
-  --no-extras skip pyorchestrate's load and N=1000 measurements
+  --no-extras skip pyorchestrate's load and N=1000 measurements, and the CLI against the hello-world floor
   --quick     N=10, one round, 3-s windows, ps at N=200: a smoke run (under 2 minutes)
   --budget    seconds after which no further run is started (default 560, so the whole bench ends within 10 minutes)
   --out       where to write the results (default bench/RESULTS.md); the raw figures go to a JSON file in the temp directory
@@ -60,8 +61,8 @@ if (values.help) {
 
 const out = resolve(values.out ?? resolve(import.meta.dir, "RESULTS.md"));
 if (values.report) {
-  const raw = JSON.parse(readFileSync(values.report, "utf8")) as { plan: Plan; results: ScenarioResult[]; extras: Extras | null };
-  writeResults(out, raw.plan, raw.results, raw.extras);
+  const raw = JSON.parse(readFileSync(values.report, "utf8")) as { plan: Plan; results: ScenarioResult[]; extras: Extras | null; cliFloor?: CliFloor | null };
+  writeResults(out, raw.plan, raw.results, raw.extras, raw.cliFloor ?? null);
   console.log(`wrote ${out} from ${values.report}`);
   process.exit(0);
 }
@@ -118,6 +119,18 @@ for (const name of toolNames) {
 // ── the runs: every N, rounds with the tools in a rotated order ─────────
 const results: ScenarioResult[] = [];
 const failures: string[] = [];
+// ── the CLI against the runtime's floor, first, on a machine nothing else of the bench loads yet ──
+let cliFloor: CliFloor | null = null;
+if (values["no-extras"] !== true && tools.some((tool) => tool.name === "pyorchestrate")) {
+  log("pyorchestrate: the CLI against a hello world built with the same flags");
+  try {
+    cliFloor = await measureCliFloor(runId, quick ? 5 : 15, log);
+  } catch (error) {
+    failures.push(`pyorchestrate CLI floor: ${(error as Error).message}`);
+    log(`  FAILED: ${(error as Error).message}`);
+  }
+}
+
 let sequence = 0;
 for (const [countIndex, n] of counts.entries()) {
   for (let round = 0; round < roundsAt(n); round++) {
@@ -173,8 +186,8 @@ const plan: Plan = {
 };
 removeLeftBehind();
 const raw = join(tmpdir(), `pyorchestrate-bench-${runId}.json`);
-writeFileSync(raw, JSON.stringify({ plan, results, extras }, null, 1));
-writeResults(out, plan, results, extras);
+writeFileSync(raw, JSON.stringify({ plan, results, extras, cliFloor }, null, 1));
+writeResults(out, plan, results, extras, cliFloor);
 log(`wrote ${out} after ${plan.durationSeconds.toFixed(0)} s (raw figures: ${raw}; --report ${raw} writes the results again)`);
 if (failures.length > 0) process.exitCode = 1;
 

@@ -2,6 +2,7 @@
 // that same run, pyorchestrate's own load figures, and how each row is measured.
 
 import { writeFileSync } from "node:fs";
+import { type CliFloor, cliFloorSection } from "./cli-floor.ts";
 import type { Extras } from "./extras.ts";
 import { fmt, median } from "./measure.ts";
 import type { ScenarioResult } from "./scenario.ts";
@@ -78,7 +79,7 @@ function summarize(runs: ScenarioResult[]): Summary {
   };
 }
 
-export function writeResults(path: string, plan: Plan, results: ScenarioResult[], extras: Extras | null): void {
+export function writeResults(path: string, plan: Plan, results: ScenarioResult[], extras: Extras | null, cliFloor: CliFloor | null = null): void {
   const versions = new Map(plan.tools.map((tool) => [tool.name, tool.version]));
   const columns = COLUMN_ORDER.filter((name) => versions.has(name));
   const summaries = new Map<string, Summary>();
@@ -208,6 +209,8 @@ export function writeResults(path: string, plan: Plan, results: ScenarioResult[]
       "",
     );
   }
+
+  if (cliFloor) push(...cliFloorSection(cliFloor));
 
   push(
     "## Method",
