@@ -30,22 +30,24 @@ export function parseArgv(rawArgs: readonly string[], defs: ArgsDef): ParsedArgv
     const flag = equals === -1 ? body : body.slice(0, equals);
     const inline = equals === -1 ? undefined : body.slice(equals + 1);
     const found = findFlag(flag, defs);
-    if (!found) throw new UsageError(`unknown option '${arg.split("=")[0]}'`);
+    // Messages name the option as it was typed: `-n`, `--lines`, `--no-follow`.
+    const typed = arg.split("=")[0] as string;
+    if (!found) throw new UsageError(`unknown option '${typed}'`);
     const [key, def, negated] = found;
     if (def.type === "boolean") {
-      if (inline !== undefined && inline !== "true" && inline !== "false") throw new UsageError(`option '--${flag}' takes no value`);
+      if (inline !== undefined && inline !== "true" && inline !== "false") throw new UsageError(`option '${typed}' takes no value`);
       parsed[key] = negated ? false : inline !== "false";
       continue;
     }
     let value = inline;
     if (value === undefined) {
       const next = rawArgs[i + 1];
-      if (next === undefined || (next.startsWith("-") && next !== "-")) throw new UsageError(`option '--${flag}' needs a value`);
+      if (next === undefined || (next.startsWith("-") && next !== "-")) throw new UsageError(`option '${typed}' needs a value`);
       value = next;
       i++;
     }
     if (def.type === "enum" && def.options && !def.options.includes(value)) {
-      throw new UsageError(`--${key} must be one of ${def.options.join(", ")} (got '${value}')`);
+      throw new UsageError(`${typed} must be one of ${def.options.join(", ")} (got '${value}')`);
     }
     parsed[key] = value;
   }
@@ -74,4 +76,19 @@ export function findFlag(flag: string, defs: ArgsDef): [string, ArgDef, boolean]
     if (negated !== null && def.type === "boolean" && names.includes(negated)) return [key, def, true];
   }
   return undefined;
+}
+
+/**
+ * How the user wrote the flag declared as `key` (the last time it was given): `-n` or `--lines`,
+ * for a message about its value. `--key` when it was not given.
+ */
+export function typedFlag(rawArgs: readonly string[], key: string, defs: ArgsDef): string {
+  let typed = `--${key}`;
+  for (const arg of rawArgs) {
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") continue;
+    const name = arg.replace(/^--?/, "").split("=")[0] as string;
+    if (findFlag(name, defs)?.[0] === key) typed = arg.split("=")[0] as string;
+  }
+  return typed;
 }

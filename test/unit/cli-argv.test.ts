@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import type { ArgsDef } from "citty";
-import { parseArgv } from "../../src/cli/argv.ts";
+import { parseArgv, typedFlag } from "../../src/cli/argv.ts";
 import { UsageError } from "../../src/cli/errors.ts";
 
 const DEFS = {
@@ -59,8 +59,14 @@ describe("parseArgv", () => {
     expect(usage(["a", "--no-socket"])).toBe("unknown option '--no-socket'");
     expect(usage(["a", "--json=yes"])).toBe("option '--json' takes no value");
     expect(usage(["a", "--socket"])).toBe("option '--socket' needs a value");
-    expect(usage(["a", "-n", "--json"])).toBe("option '--n' needs a value");
+    // As typed: the short alias is named as the short alias.
+    expect(usage(["a", "-n", "--json"])).toBe("option '-n' needs a value");
+    expect(usage(["a", "--lines", "--json"])).toBe("option '--lines' needs a value");
+    expect(usage(["a", "-f=maybe"])).toBe("option '-f' takes no value");
     expect(usage([])).toBe("Missing required positional argument: AGENT");
+    expect(typedFlag(["a", "-n", "x"], "lines", DEFS)).toBe("-n");
+    expect(typedFlag(["a", "--lines=x"], "lines", DEFS)).toBe("--lines");
+    expect(typedFlag(["a"], "lines", DEFS)).toBe("--lines");
     // Flags are read before positionals are counted: the unknown flag is what is reported.
     expect(usage(["--bogus"])).toBe("unknown option '--bogus'");
   });
