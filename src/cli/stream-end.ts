@@ -18,7 +18,7 @@ export function exitNow(code: number): void {
   setTimeout(() => process.exit(code), 200).unref();
 }
 
-/** Until the returned release is called, those signals (after `cleanup`) and a closed stdout exit 0. */
+/** Until the returned release is called, those signals (after `cleanup`) and a closed stdout or a reader gone exit 0. */
 export function endStreamOnInterrupt(cleanup: () => void = () => {}): () => void {
   const quit = () => {
     cleanup();
@@ -27,7 +27,16 @@ export function endStreamOnInterrupt(cleanup: () => void = () => {}): () => void
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const signal of signals) process.on(signal, quit);
   whenStdoutClosed(() => process.exit(EXIT.ok));
+  // A quiet stream writes nothing, so no EPIPE tells that `| head` has exited: poll for it. Loaded
+  // only here, off the start-up path of every other command.
+  let released = false;
+  let unwatch = () => {};
+  void import("../system/reader-gone.ts").then(({ whenReaderGone }) => {
+    if (!released) unwatch = whenReaderGone(1, () => process.exit(EXIT.ok));
+  });
   return () => {
+    released = true;
+    unwatch();
     for (const signal of signals) process.off(signal, quit);
     whenStdoutClosed(null);
   };

@@ -49,6 +49,8 @@ const ARG_TYPES: Record<ArgName, "string" | "number" | "boolean"> = {
   lines: "number",
   stream: "string",
   since: "string",
+  grep: "string",
+  markers: "boolean",
 };
 
 export interface ApiOptions {

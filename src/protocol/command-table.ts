@@ -135,8 +135,8 @@ export const COMMAND_TABLE: { readonly [C in CommandName]: CommandFacts<C> } = {
     timing: "command_timeout",
   },
   logs: {
-    description: "An agent's last output lines (-n, --stream, --since, --follow)",
-    args: ["agent", "lines", "stream", "since", "follow"],
+    description: "Agents' last output lines, merged in time order (-n, --grep, --stream, --since, --follow)",
+    args: ["agent", "lines", "stream", "since", "grep", "markers", "follow"],
     changes: false,
     agent: "target",
     preset: "monitoring",

@@ -33,7 +33,7 @@ let loaded: { libc: Libc | null; problem: string | null } | null = null;
  * glibc's soname first; musl resolves any `libc.*` name to itself, and also ships it as
  * libc.musl-<arch>.so.1 (Alpine).
  */
-function candidates(): string[] {
+export function libcNames(): string[] {
   const arch = process.arch === "arm64" ? "aarch64" : process.arch === "x64" ? "x86_64" : process.arch;
   return ["libc.so.6", `libc.musl-${arch}.so.1`, "libc.so"];
 }
@@ -41,7 +41,7 @@ function candidates(): string[] {
 function load(): { libc: Libc | null; problem: string | null } {
   if (process.platform !== "linux") return { libc: null, problem: `not Linux (${process.platform})` };
   const failures: string[] = [];
-  for (const name of candidates()) {
+  for (const name of libcNames()) {
     try {
       return { libc: open(name), problem: null };
     } catch (error) {

@@ -9,7 +9,8 @@ import { BackwardRecords } from "../../src/orchestrator/log-records.ts";
 import { followLog, lastLines, overlap, readLastLines } from "../../src/orchestrator/log-tail.ts";
 import { type LogRecord, MAX_RECORD_PAYLOAD, OutputLog, type OutputStream } from "../../src/orchestrator/output-log.ts";
 import { renderLogs } from "../../src/cli/render/logs.ts";
-import { resolveSince } from "../../src/server/handlers/logs.ts";
+import type { LogMarker, LogsData } from "../../src/protocol/logs.ts";
+import { resolveSince } from "../../src/server/log-query.ts";
 
 let dir: string;
 let path: string;
@@ -256,16 +257,18 @@ test("--since: ISO times (UTC without a zone) and durations ago", () => {
 
 test("table rendering: `TIME STREAM LINE`, a partial line's stream with `+` as in the file, a cut line marked", () => {
   const time = "2026-11-24T19:16:45.121Z";
-  const data = {
+  const data: LogsData = {
     agent: "A",
+    agents: ["A"],
     count: 3,
     limited: false,
-    filters: { lines: 3, stream: null, since: null },
+    filters: { lines: 3, stream: null, since: null, grep: null, markers: false },
     lines: [
-      { time, stream: "stdout" as const, line: "processed batch 1" },
-      { time, stream: "stderr" as const, line: "x".repeat(5), truncated: true as const },
-      { time, stream: "stdout" as const, line: "progress: 97%", partial: true as const },
+      { time, agent: "A", stream: "stdout", line: "processed batch 1" },
+      { time, agent: "A", stream: "stderr", line: "x".repeat(5), truncated: true },
+      { time, agent: "A", stream: "stdout", line: "progress: 97%", partial: true },
     ],
+    markers: [],
   };
   expect(renderLogs(data).split("\n")).toEqual([
     "2026-11-24T19:16:45.121Z stdout processed batch 1",
@@ -273,4 +276,56 @@ test("table rendering: `TIME STREAM LINE`, a partial line's stream with `+` as i
     "2026-11-24T19:16:45.121Z stdout+ progress: 97%",
   ]);
   expect(renderLogs({ ...data, lines: [], count: 0 })).toBe("");
+});
+
+const marker = (fields: Partial<LogMarker> & Pick<LogMarker, "time" | "agent" | "kind" | "event">): LogMarker => ({
+  seq: 1,
+  pid: null,
+  run: null,
+  exit_code: null,
+  signal: null,
+  ran_ms: null,
+  error: null,
+  ...fields,
+});
+
+test("merged: each line prefixed with its agent, run markers in time order (a start before its lines, an end after them)", () => {
+  const at = (ms: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, 1) + ms).toISOString();
+  const data: LogsData = {
+    agent: null,
+    agents: ["Weather", "DataProcessor"],
+    count: 3,
+    limited: false,
+    filters: { lines: 100, stream: null, since: null, grep: null, markers: true },
+    lines: [
+      { time: at(0), agent: "Weather", stream: "stdout", line: "fetching" },
+      { time: at(5), agent: "DataProcessor", stream: "stderr", line: "ALERT" },
+      { time: at(2300), agent: "Weather", stream: "stdout", line: "done" },
+    ],
+    markers: [
+      marker({ time: at(0), agent: "Weather", kind: "started", event: "EXECUTION_STARTED", pid: 4242, run: 3 }),
+      marker({ time: at(2300), agent: "Weather", kind: "ended", event: "EXECUTION_FAILED", pid: 4242, run: 3, exit_code: 1, ran_ms: 2300 }),
+      marker({ time: at(3000), agent: "DataProcessor", kind: "ended", event: "AGENT_EXITED", pid: 77, signal: "SIGKILL", ran_ms: 95 }),
+      marker({ time: at(4000), agent: "DataProcessor", kind: "started", event: "AGENT_STARTED", pid: 78 }),
+      marker({ time: at(4001), agent: "DataProcessor", kind: "ended", event: "AGENT_STOPPED", pid: 78, signal: "SIGTERM", ran_ms: 1 }),
+      marker({ time: at(5000), agent: "Weather", kind: "ended", event: "EXECUTION_TIMEOUT", pid: 4250, ran_ms: 5000 }),
+      marker({ time: at(6000), agent: "Weather", kind: "ended", event: "AGENT_FAILED", error: "ENOENT: no such executable: 'x'" }),
+    ],
+  };
+  expect(renderLogs(data).split("\n")).toEqual([
+    "Weather        ── run 3 started 12:00:01Z (pid 4242) ──",
+    `Weather        ${at(0)} stdout fetching`,
+    `DataProcessor  ${at(5)} stderr ALERT`,
+    `Weather        ${at(2300)} stdout done`,
+    "Weather        ── exited 1 after 2.3s ──",
+    "DataProcessor  ── killed by SIGKILL after 95ms ──",
+    "DataProcessor  ── started 12:00:05Z (pid 78) ──",
+    "DataProcessor  ── stopped (SIGTERM) after 1ms ──",
+    "Weather        ── timed out after 5.0s (killed) ──",
+    "Weather        ── could not start: ENOENT: no such executable: 'x' ──",
+  ]);
+  // On a terminal: names in a colour of their own (the same in every frame), markers dim.
+  const colored = renderLogs(data, { color: true }).split("\n");
+  expect(colored[0]).toMatch(/^\u001b\[\d+mWeather {6}\u001b\[39m {2}\u001b\[2m── run 3 started/);
+  expect(colored[1]?.slice(0, 8)).toBe(colored[0]?.slice(0, 8));
 });
