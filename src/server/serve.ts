@@ -9,6 +9,7 @@ import { ResourceSampler } from "../orchestrator/resources.ts";
 import { adoptOrphans } from "../system/adopt-orphans.ts";
 import { takeNotifySettings } from "../system/sd-notify.ts";
 import { openHttp } from "../http/listener.ts";
+import { lazyNotifyPort } from "./agent-notify-port.ts";
 import type { ServerContext } from "./context.ts";
 import { createDispatch } from "./dispatch.ts";
 import { logEvent } from "./event-lines.ts";
@@ -59,10 +60,12 @@ export async function serve(options: ServeOptions): Promise<number> {
   const instance = crypto.randomUUID();
   let orchestrator: Orchestrator;
   let lock: StateLock;
+  // Agents' sd_notify datagrams reach the orchestrator once it exists.
+  const agentNotify = lazyNotifyPort((agent, datagram) => orchestrator.notified(agent, datagram));
   try {
     mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
     lock = acquireStateLock(settings.state_dir, instance);
-    orchestrator = new Orchestrator(config, { instance });
+    orchestrator = new Orchestrator(config, { instance, notify: agentNotify });
   } catch (error) {
     log.error(`cannot use state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -161,6 +164,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   signals.dispose();
   dispose();
   systemd?.dispose();
+  agentNotify.dispose();
   adoption.reaper?.dispose();
   lock.release();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");

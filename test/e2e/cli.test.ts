@@ -275,7 +275,8 @@ describe("a served example", () => {
     expected.forEach((pattern, i) => expect(out[i]).toMatch(pattern));
     // Then the settings, indented `key: value`.
     expect(out[9]).toMatch(/^ {2}\w+: \S/);
-    expect(out).toContain("  command: sleep 30");
+    // The command as a config writes it: a TOML array, no quoting left to guess.
+    expect(out).toContain(`  command: ["sleep", "30"]`);
   });
 
   test.concurrent("status AGENT as JSON: the reference's keys plus their numeric twins", async () => {
