@@ -75,7 +75,11 @@ const ALL_TOOLS: Record<string, () => Tool> = {
   s6: () => new Svdir("s6"),
   runit: () => new Svdir("runit"),
 };
-const list = (text: string | undefined, fallback: string) => (text ?? fallback).split(",").map((item) => item.trim()).filter(Boolean);
+const list = (text: string | undefined, fallback: string) =>
+  (text ?? fallback)
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 const toolNames = list(values.tools, Object.keys(ALL_TOOLS).join(","));
 for (const name of toolNames) if (!(name in ALL_TOOLS)) throw new Error(`unknown tool '${name}'\n${USAGE}`);
 const counts = list(values.n, quick ? "10" : "10,100,500").map(Number);

@@ -22,7 +22,16 @@ const EXAMPLE_CONFIG = join(ROOT, "examples/weather/pyorchestrate.toml");
 // The "build" script's flags, so a release binary is the binary `npm run build` makes. --splitting:
 // each command's code (and the node: modules it imports) is loaded only when that command runs;
 // --bytecode (ESM: --splitting needs it): the chunks are compiled ahead, not parsed at start-up.
-const BUILD_FLAGS = ["--compile", "--splitting", "--bytecode", "--format=esm", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+const BUILD_FLAGS = [
+  "--compile",
+  "--splitting",
+  "--bytecode",
+  "--format=esm",
+  "--minify",
+  "--sourcemap",
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+];
 
 interface Packed {
   target: Target;

@@ -140,7 +140,8 @@ export function childrenOf(pid: number): number[] {
   }
   for (const tid of tids) {
     try {
-      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1").split(" ")) if (child !== "" && child !== "\n") children.push(Number(child));
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1").split(" "))
+        if (child !== "" && child !== "\n") children.push(Number(child));
     } catch {
       // thread ended meanwhile
     }

@@ -8,17 +8,7 @@ import type { Options } from "./options.ts";
 /** Every agent of this run gets MARKER_ENV=<random> in its env (serve never has it). */
 export const MARKER_ENV = "PYO_SOAK_RUN";
 
-export type Role =
-  | "sleeper"
-  | "shell-loop"
-  | "forker"
-  | "stubborn"
-  | "crasher"
-  | "crash-fail"
-  | "periodic"
-  | "periodic-timeout"
-  | "periodic-rate"
-  | "oneshot";
+export type Role = "sleeper" | "shell-loop" | "forker" | "stubborn" | "crasher" | "crash-fail" | "periodic" | "periodic-timeout" | "periodic-rate" | "oneshot";
 
 /** Each role's kind and TOML (a string command is run by /bin/sh -c). */
 const ROLES: Record<Role, { kind: AgentKind; toml: string }> = {
@@ -42,10 +32,26 @@ const ROLES: Record<Role, { kind: AgentKind; toml: string }> = {
 };
 
 const ROLE_CYCLE: readonly Role[] = [
-  "sleeper", "forker", "crasher", "periodic", "shell-loop",
-  "stubborn", "sleeper", "forker", "periodic-timeout", "crash-fail",
-  "shell-loop", "oneshot", "sleeper", "forker", "periodic-rate",
-  "crasher", "sleeper", "periodic", "shell-loop", "forker",
+  "sleeper",
+  "forker",
+  "crasher",
+  "periodic",
+  "shell-loop",
+  "stubborn",
+  "sleeper",
+  "forker",
+  "periodic-timeout",
+  "crash-fail",
+  "shell-loop",
+  "oneshot",
+  "sleeper",
+  "forker",
+  "periodic-rate",
+  "crasher",
+  "sleeper",
+  "periodic",
+  "shell-loop",
+  "forker",
 ]; // prettier-ignore
 
 /** Roles whose agent should be running with a pid once things settle after churn. */

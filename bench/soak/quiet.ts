@@ -40,7 +40,11 @@ export async function quietMeasure(run: Run): Promise<Measure | null> {
       const after = await psNow(run);
       await pause(100);
       if (!before || !after || rawFds === null || rss === null) continue;
-      const livePids = (agents: PsAgent[]) => agents.flatMap((agent) => (agent.pid === null ? [] : [agent.pid])).sort().join(",");
+      const livePids = (agents: PsAgent[]) =>
+        agents
+          .flatMap((agent) => (agent.pid === null ? [] : [agent.pid]))
+          .sort()
+          .join(",");
       if (livePids(before) !== livePids(after)) continue;
       const live = before.filter((agent) => agent.pid !== null).length;
       const logFiles = kinds.get(`${join(run.dir, "state", "logs")}/*`) ?? 0;

@@ -60,13 +60,14 @@ export function printReport(run: Run, facts: Facts, verdicts: Verdict[]): void {
       .join(", ");
     out.push(
       `${command.padEnd(9)}${String(tally.sent.get(command) ?? 0).padStart(8)}${String(tally.answered.get(command) ?? 0).padStart(10)}` +
-        `${percentile(lat, 50).toFixed(1).padStart(9)}${percentile(lat, 99).toFixed(1).padStart(9)}${Math.max(0, ...lat).toFixed(1).padStart(9)}  ${outcomes}`,
+        `${percentile(lat, 50).toFixed(1).padStart(9)}${percentile(lat, 99).toFixed(1).padStart(9)}${Math.max(0, ...lat)
+          .toFixed(1)
+          .padStart(9)}  ${outcomes}`,
     );
   }
   const peakRss = Math.max(0, ...run.samples.map((sample) => sample.rss));
   const peakFds = Math.max(0, ...run.samples.map((sample) => sample.fds));
-  const measured = (measure: Measure | null) =>
-    measure ? `${measure.fds} (${measure.rawFds} raw, ${measure.live} live agents) / ${mb(measure.rss)}` : "n/a";
+  const measured = (measure: Measure | null) => (measure ? `${measure.fds} (${measure.rawFds} raw, ${measure.live} live agents) / ${mb(measure.rss)}` : "n/a");
   out.push(
     "(a stop or restart of a 'stubborn' agent waits its stop_timeout of 1 s for the SIGKILL)",
     "",

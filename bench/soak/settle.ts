@@ -23,9 +23,7 @@ export async function reviveAndSettle(run: Run): Promise<Verdict> {
       agent.status === "completed" ||
       (agent.status === "backoff" && plan !== undefined && STEADY.has(plan.role));
     if (!revive) continue;
-    const answer = await request("start", { agent: agent.name }, { socketPath: run.socket, timeoutMs: COMMAND_TIMEOUT_MS }).catch(
-      (error: Error) => error,
-    );
+    const answer = await request("start", { agent: agent.name }, { socketPath: run.socket, timeoutMs: COMMAND_TIMEOUT_MS }).catch((error: Error) => error);
     if (answer instanceof Error) details.push(`start ${agent.name}: ${answer.message}`);
     else if (answer.status === "error" && answer.error.code !== "AGENT_ALREADY_RUNNING") {
       details.push(`start ${agent.name} (was ${agent.status}): ${answer.error.code} ${answer.error.message}`);

@@ -11,7 +11,11 @@ export const clientArgs = {
   socket: { type: "string", description: "Orchestrator socket (else PYORCHESTRATE_SOCKET, else /tmp/pyorchestrate.sock)", valueHint: "path" },
   format: { type: "string", description: "Output format: table (terminal default) or json (default when piped)", valueHint: "table|json" },
   json: { type: "boolean", description: "Same as --format json" },
-  timeout: { type: "string", description: `Seconds to wait for an answer (default ${DEFAULT_TIMEOUT_SECONDS}; 60 for stop, restart and shutdown)`, valueHint: "seconds" },
+  timeout: {
+    type: "string",
+    description: `Seconds to wait for an answer (default ${DEFAULT_TIMEOUT_SECONDS}; 60 for stop, restart and shutdown)`,
+    valueHint: "seconds",
+  },
 } as const satisfies ArgsDef;
 
 export interface ClientOptions {
@@ -49,7 +53,12 @@ export function takePositionals(options: ClientOptions, names: { required: strin
   const { positionals } = options;
   const optional = names.optional ?? [];
   if (positionals.length < names.required.length) {
-    throw new UsageError(`missing ${names.required.slice(positionals.length).map((n) => n.toUpperCase()).join(", ")}`);
+    throw new UsageError(
+      `missing ${names.required
+        .slice(positionals.length)
+        .map((n) => n.toUpperCase())
+        .join(", ")}`,
+    );
   }
   if (positionals.length > names.required.length + optional.length) {
     throw new UsageError(`unexpected argument '${positionals[names.required.length + optional.length]}'`);

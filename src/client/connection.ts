@@ -19,11 +19,7 @@ export interface CallOptions {
  * Sends one request and yields every answer frame: one for a plain command, several for a
  * stream (the last has `end`). Closing the iterator early closes the connection, which ends a stream.
  */
-export async function* call<C extends CommandName>(
-  command: C,
-  args: ArgsOf<C>,
-  options: CallOptions,
-): AsyncGenerator<Envelope<DataOf<C>>, void, void> {
+export async function* call<C extends CommandName>(command: C, args: ArgsOf<C>, options: CallOptions): AsyncGenerator<Envelope<DataOf<C>>, void, void> {
   const frames: Envelope<DataOf<C>>[] = [];
   let failure: Error | null = null;
   let closed = false;

@@ -3,8 +3,7 @@
 import { ProtocolError } from "../protocol/errors.ts";
 
 const HINTS: Record<string, (path: string) => string> = {
-  ENOENT: (path) =>
-    `No socket at ${path} (ENOENT): is 'pyorchestrate serve' running? Point to its command_socket_path with --socket or PYORCHESTRATE_SOCKET.`,
+  ENOENT: (path) => `No socket at ${path} (ENOENT): is 'pyorchestrate serve' running? Point to its command_socket_path with --socket or PYORCHESTRATE_SOCKET.`,
   ECONNREFUSED: (path) =>
     `Nothing is listening on ${path} (ECONNREFUSED): the file was probably left by a serve that was killed; starting serve again replaces it.`,
   EACCES: (path) => permissionHint(path, "EACCES"),

@@ -2,19 +2,7 @@
 // timing, each key checked with its path.
 
 import { compileLogPattern, parseHttpTarget, parseTcpTarget } from "../common/health-targets.ts";
-import {
-  describe,
-  fail,
-  isTable,
-  nonEmptyString,
-  nonNegativeNumber,
-  open,
-  positiveInteger,
-  positiveNumber,
-  quote,
-  read,
-  type Section,
-} from "./schema.ts";
+import { describe, fail, isTable, nonEmptyString, nonNegativeNumber, open, positiveInteger, positiveNumber, quote, read, type Section } from "./schema.ts";
 import type { CheckTarget, HealthCheckConfig } from "./types.ts";
 import { CHECK_FORMS } from "./values.ts";
 
@@ -37,7 +25,8 @@ export function readHealthCheck(agent: Section, key: "ready" | "alive"): HealthC
   const s = open(raw, `${agent.path}.${key}`, agent.errors, CHECK_KEYS);
   const target = readTarget(s);
   if (target?.kind === "notify") return readNotifyCheck(s, key);
-  if (s.table.watchdog !== undefined) fail(s, "watchdog", "applies only to a notify check (notify = true): serve cannot tell a probe's agent is alive by its silence");
+  if (s.table.watchdog !== undefined)
+    fail(s, "watchdog", "applies only to a notify check (notify = true): serve cannot tell a probe's agent is alive by its silence");
   const D = CHECK_DEFAULTS[key];
   const check: HealthCheckConfig = {
     target: target ?? { kind: "command", command: [] },

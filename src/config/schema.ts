@@ -135,22 +135,17 @@ export function quote(values: readonly string[]): string {
 const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const isInteger = (v: unknown): v is number => Number.isSafeInteger(v);
 
-export const positiveNumber: Check<number> = (v) =>
-  isFiniteNumber(v) && v > 0 ? good(v) : bad("must be a positive number", v);
+export const positiveNumber: Check<number> = (v) => (isFiniteNumber(v) && v > 0 ? good(v) : bad("must be a positive number", v));
 
-export const positiveInteger: Check<number> = (v) =>
-  isInteger(v) && v > 0 ? good(v) : bad("must be a positive integer", v);
+export const positiveInteger: Check<number> = (v) => (isInteger(v) && v > 0 ? good(v) : bad("must be a positive integer", v));
 
-export const nonNegativeNumber: Check<number> = (v) =>
-  isFiniteNumber(v) && v >= 0 ? good(v) : bad("must be a number ≥ 0", v);
+export const nonNegativeNumber: Check<number> = (v) => (isFiniteNumber(v) && v >= 0 ? good(v) : bad("must be a number ≥ 0", v));
 
-export const nonNegativeInteger: Check<number> = (v) =>
-  isInteger(v) && v >= 0 ? good(v) : bad("must be an integer ≥ 0", v);
+export const nonNegativeInteger: Check<number> = (v) => (isInteger(v) && v >= 0 ? good(v) : bad("must be an integer ≥ 0", v));
 
 export const boolean: Check<boolean> = (v) => (typeof v === "boolean" ? good(v) : bad("must be true or false", v));
 
-export const nonEmptyString: Check<string> = (v) =>
-  typeof v === "string" && v.trim() !== "" ? good(v) : bad("must be a non-empty string", v);
+export const nonEmptyString: Check<string> = (v) => (typeof v === "string" && v.trim() !== "" ? good(v) : bad("must be a non-empty string", v));
 
 export function oneOf<const T extends string>(allowed: readonly T[]): Check<T> {
   return (v) =>
@@ -160,12 +155,10 @@ export function oneOf<const T extends string>(allowed: readonly T[]): Check<T> {
 }
 
 /** 0..0o777; the TOML literal 0o600 arrives as 384. */
-export const fileMode: Check<number> = (v) =>
-  isInteger(v) && v >= 0 && v <= 0o777 ? good(v) : bad("must be a file mode from 0o000 to 0o777, e.g. 0o600", v);
+export const fileMode: Check<number> = (v) => (isInteger(v) && v >= 0 && v <= 0o777 ? good(v) : bad("must be a file mode from 0o000 to 0o777, e.g. 0o600", v));
 
 /** -1 (forever) or a count of runs. */
-export const runLimit: Check<number> = (v) =>
-  isInteger(v) && (v === -1 || v >= 1) ? good(v) : bad("must be -1 or an integer ≥ 1", v);
+export const runLimit: Check<number> = (v) => (isInteger(v) && (v === -1 || v >= 1) ? good(v) : bad("must be -1 or an integer ≥ 1", v));
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -188,8 +181,7 @@ export const byteSize: Check<number> = (v) => {
 };
 
 /** How many rotated log files to keep. */
-export const logKeep: Check<number> = (v) =>
-  isInteger(v) && v >= 1 && v <= 1000 ? good(v) : bad("must be an integer from 1 to 1000", v);
+export const logKeep: Check<number> = (v) => (isInteger(v) && v >= 1 && v <= 1000 ? good(v) : bad("must be an integer from 1 to 1000", v));
 
 /** "TERM", "sigterm" or "SIGTERM" → "SIGTERM". */
 export const stopSignal: Check<StopSignal> = (v) => {

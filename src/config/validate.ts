@@ -169,14 +169,10 @@ function readAgent(name: string, s: Section, names: readonly string[], dir: stri
     name,
     command: readCommand(s),
     kind,
-    execution_interval: applies("execution_interval", ["periodic"])
-      ? read(s, "execution_interval", positiveNumber, null)
-      : null,
+    execution_interval: applies("execution_interval", ["periodic"]) ? read(s, "execution_interval", positiveNumber, null) : null,
     timeout: applies("timeout", ["oneshot", "periodic"]) ? read(s, "timeout", positiveNumber, null) : null,
     limit: applies("limit", ["periodic"]) ? read(s, "limit", runLimit, D.limit) : D.limit,
-    delay_compensation: applies("delay_compensation", ["periodic"])
-      ? read(s, "delay_compensation", boolean, D.delay_compensation)
-      : D.delay_compensation,
+    delay_compensation: applies("delay_compensation", ["periodic"]) ? read(s, "delay_compensation", boolean, D.delay_compensation) : D.delay_compensation,
     depends_on: readDependsOn(s, name, names),
     restart: applies("restart", ["looping"]) ? read(s, "restart", oneOf(RESTART_POLICIES), D.restart) : D.restart,
     max_restarts: read(s, "max_restarts", nonNegativeInteger, D.max_restarts),
@@ -216,7 +212,7 @@ function readSchedule(s: Section): Pick<AgentConfig, "schedule" | "cron"> {
 function readCommand(s: Section): string[] {
   const value = s.table.command;
   if (value === undefined) {
-    fail(s, "command", "required (an array of strings such as [\"python3\", \"app.py\"], or a string run by /bin/sh -c)");
+    fail(s, "command", 'required (an array of strings such as ["python3", "app.py"], or a string run by /bin/sh -c)');
     return [];
   }
   if (typeof value === "string") {
@@ -244,7 +240,12 @@ function readDependsOn(s: Section, self: string, names: readonly string[]): Reco
     const at = `${path}.${segment(provider)}`;
     if (provider === self) s.errors.push(`${at}: an agent cannot depend on itself`);
     else if (!names.includes(provider)) {
-      s.errors.push(`${at}: unknown agent '${provider}'${hint(provider, names.filter((n) => n !== self))}`);
+      s.errors.push(
+        `${at}: unknown agent '${provider}'${hint(
+          provider,
+          names.filter((n) => n !== self),
+        )}`,
+      );
     } else if (!Object.hasOwn(edges, provider)) edges[provider] = condition;
   };
   if (value === undefined) return edges;

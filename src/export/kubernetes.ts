@@ -170,7 +170,11 @@ function workloadObject(agent: AgentConfig, workload: Workload, metadata: Obj, p
     const copies = agent.instances ?? 1;
     if (!agent.autostart) report.ok(agent.name, "autostart", `replicas: 0 (kubectl scale --replicas=${copies} starts it)`);
     if (agent.instances !== null) {
-      report.approx(agent.name, "instances", `replicas: ${copies} (copies are told apart by pod name, not PYORCHESTRATE_INSTANCE; Recreate still replaces them all at once)`);
+      report.approx(
+        agent.name,
+        "instances",
+        `replicas: ${copies} (copies are told apart by pod name, not PYORCHESTRATE_INSTANCE; Recreate still replaces them all at once)`,
+      );
     }
     return {
       apiVersion: "apps/v1",

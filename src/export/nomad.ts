@@ -67,8 +67,15 @@ function phases(island: readonly AgentConfig[], type: NomadJob["type"]): Map<str
 function group(island: AgentConfig[], job: NomadJob, config: Config, image: string, report: Report): NomadGroup {
   const first = island.find((a) => a.kind !== "oneshot") ?? (island[0] as AgentConfig);
   const g: NomadGroup = { name: first.name, count: first.autostart ? (first.instances ?? 1) : 0, ports: [], maxRunDuration: null, tasks: [] };
-  if (first.instances !== null) report.approx(first.name, "instances", `count = ${first.instances} of group "${g.name}" (NOMAD_ALLOC_INDEX, from 0, tells copies apart; the group's other tasks are copied too)`);
-  for (const agent of island) if (agent !== first && agent.instances !== null) report.none(agent.name, "instances", `copies of one task of a group: only the group's count can copy, and it copies every task`);
+  if (first.instances !== null)
+    report.approx(
+      first.name,
+      "instances",
+      `count = ${first.instances} of group "${g.name}" (NOMAD_ALLOC_INDEX, from 0, tells copies apart; the group's other tasks are copied too)`,
+    );
+  for (const agent of island)
+    if (agent !== first && agent.instances !== null)
+      report.none(agent.name, "instances", `copies of one task of a group: only the group's count can copy, and it copies every task`);
   const phase = phases(island, job.type);
   for (const agent of island) {
     const p = phase.get(agent.name) as Phase;

@@ -35,7 +35,11 @@ export function exportSystemd(config: Config): Exported {
     if (agent.autostart) wanted.push(started);
     else report.ok(agent.name, "autostart", `not wanted by ${target}: systemctl start ${started} starts it`);
     if (agent.instances !== null) {
-      report.none(agent.name, "instances", `one unit runs one copy: for ${agent.instances}, make it a template (${agent.name}@.service, %i for the number) by hand`);
+      report.none(
+        agent.name,
+        "instances",
+        `one unit runs one copy: for ${agent.instances}, make it a template (${agent.name}@.service, %i for the number) by hand`,
+      );
     }
   }
   const targetSections: Section[] = [

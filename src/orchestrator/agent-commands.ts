@@ -104,8 +104,16 @@ export class AgentCommands {
       if (runtime.status === "stopping") throw new OrchestratorError("ORCHESTRATOR_BUSY", `Agent '${name}' is stopping`, { agent: name });
       const inLine = runtime.status === "waiting" && runtime.waitingReason !== "next_run";
       if (inLine || (runtime.process && (config.overlap === "skip" || runtime.overlapQueued))) {
-        const why = inLine ? "a run is already waiting to start" : runtime.overlapQueued ? "a run is already queued behind the one going" : "a run is going (overlap = \"skip\")";
-        throw new OrchestratorError("AGENT_ALREADY_RUNNING", `Agent '${name}': ${why}`, { agent: name, status: runtime.status, pid: runtime.process?.pid ?? null });
+        const why = inLine
+          ? "a run is already waiting to start"
+          : runtime.overlapQueued
+            ? "a run is already queued behind the one going"
+            : 'a run is going (overlap = "skip")';
+        throw new OrchestratorError("AGENT_ALREADY_RUNNING", `Agent '${name}': ${why}`, {
+          agent: name,
+          status: runtime.status,
+          pid: runtime.process?.pid ?? null,
+        });
       }
       const afterSeq = this.supervisor.lastSeq();
       this.supervisor.dispatch(runtime, { type: "run_requested" });

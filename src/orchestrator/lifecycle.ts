@@ -290,7 +290,10 @@ function runRequested(state: LifecycleState, ctx: TransitionContext): Transition
   if (config.overlap === "skip" || state.overlapQueued || state.stopReason !== null) return IGNORED(state);
   next.overlapQueued = true;
   const effects: Effect[] = [
-    { type: "record", event: { type: "EXECUTION_QUEUED", agent: config.name, severity: "INFO", details: { overlap: config.overlap, running_pid: ctx.pid, manual: true } } },
+    {
+      type: "record",
+      event: { type: "EXECUTION_QUEUED", agent: config.name, severity: "INFO", details: { overlap: config.overlap, running_pid: ctx.pid, manual: true } },
+    },
   ];
   if (config.overlap === "kill") effects.push({ type: "terminate" });
   return { state: next, effects };
@@ -312,18 +315,27 @@ function runDue(state: LifecycleState, ctx: TransitionContext): Transition {
   }
   const agent = config.name;
   if (config.overlap === "skip" || ctx.pid === null || state.overlapQueued) {
-    const reason = ctx.pid !== null ? (state.overlapQueued ? "a run is already queued behind the one going" : "previous run still going") : "previous run still queued";
+    const reason =
+      ctx.pid !== null ? (state.overlapQueued ? "a run is already queued behind the one going" : "previous run still going") : "previous run still queued";
     return { state, effects: [{ type: "record", event: { type: "EXECUTION_SKIPPED", agent, severity: "WARNING", details: { reason } } }] };
   }
   // "queue": the due run starts as soon as this one ends; "kill": and this one is ended now.
   next.overlapQueued = true;
-  const effects: Effect[] = [{ type: "record", event: { type: "EXECUTION_QUEUED", agent, severity: "INFO", details: { overlap: config.overlap, running_pid: ctx.pid } } }];
+  const effects: Effect[] = [
+    { type: "record", event: { type: "EXECUTION_QUEUED", agent, severity: "INFO", details: { overlap: config.overlap, running_pid: ctx.pid } } },
+  ];
   if (config.overlap === "kill") effects.push({ type: "terminate" });
   return { state: next, effects };
 }
 
 /** The exit is the agent's own and will be restarted at once, not backed off or given up on. */
-export function restartsAtOnce(state: LifecycleState, config: AgentConfig, exit: { status: number; ranMs: number }, now: number, shuttingDown: boolean): boolean {
+export function restartsAtOnce(
+  state: LifecycleState,
+  config: AgentConfig,
+  exit: { status: number; ranMs: number },
+  now: number,
+  shuttingDown: boolean,
+): boolean {
   if (config.kind !== "looping" || state.stopReason !== null || shuttingDown) return false;
   if (!wantsRestart(config, exit.status) || exit.ranMs < STABLE_RUN_MS) return false;
   const windowStart = now - config.restart_window * 1000;

@@ -184,7 +184,15 @@ export async function followLog(log: OutputLog, options: TailOptions & { maxScan
         newest.push(record);
       }
       let next = overlap(newest, held);
-      tail = lastLines({ next: () => newest[next++] ?? records.next(), get exhausted() { return records.exhausted; } }, options);
+      tail = lastLines(
+        {
+          next: () => newest[next++] ?? records.next(),
+          get exhausted() {
+            return records.exhausted;
+          },
+        },
+        options,
+      );
     } finally {
       records.close();
     }

@@ -89,21 +89,27 @@ export class PeriodicSchedule {
     const when = at + jitterMs(runtime.config.jitter);
     runtime.nextRunAt = when;
     this.clock.clearTimer(runtime.timer);
-    runtime.timer = this.clock.setTimer(() => {
-      runtime.timer = null;
-      this.hooks.due(runtime);
-    }, Math.max(0, when - this.clock.now()));
+    runtime.timer = this.clock.setTimer(
+      () => {
+        runtime.timer = null;
+        this.hooks.due(runtime);
+      },
+      Math.max(0, when - this.clock.now()),
+    );
   }
 
   private armTick(runtime: AgentRuntime, clock: ScheduleClock): void {
     const at = this.tickTime(clock, runtime, clock.ticks + 1);
     // Anchored to the origin, not to the previous timer, so the rate does not drift.
-    clock.timer = this.clock.setTimer(() => {
-      clock.ticks++;
-      if (this.limitReached(runtime)) return this.cancel(runtime);
-      this.armTick(runtime, clock);
-      this.fire(runtime);
-    }, Math.max(0, at - this.clock.now()));
+    clock.timer = this.clock.setTimer(
+      () => {
+        clock.ticks++;
+        if (this.limitReached(runtime)) return this.cancel(runtime);
+        this.armTick(runtime, clock);
+        this.fire(runtime);
+      },
+      Math.max(0, at - this.clock.now()),
+    );
   }
 
   private armCron(runtime: AgentRuntime, clock: ScheduleClock): void {
@@ -113,14 +119,17 @@ export class PeriodicSchedule {
       return;
     }
     runtime.nextRunAt = this.realTime(due);
-    clock.timer = this.clock.setTimer(() => {
-      // A long wait is taken in steps; only the minute itself runs the agent.
-      if (this.delayUntil(due) > 0) return this.armCron(runtime, clock);
-      clock.lastDue = due;
-      if (this.limitReached(runtime)) return this.cancel(runtime);
-      this.armCron(runtime, clock);
-      this.fire(runtime);
-    }, Math.min(this.delayUntil(due), LONGEST_WAIT_MS));
+    clock.timer = this.clock.setTimer(
+      () => {
+        // A long wait is taken in steps; only the minute itself runs the agent.
+        if (this.delayUntil(due) > 0) return this.armCron(runtime, clock);
+        clock.lastDue = due;
+        if (this.limitReached(runtime)) return this.cancel(runtime);
+        this.armCron(runtime, clock);
+        this.fire(runtime);
+      },
+      Math.min(this.delayUntil(due), LONGEST_WAIT_MS),
+    );
   }
 
   /** A tick or cron minute fell due: run now, or after this run's jitter. */
@@ -157,5 +166,4 @@ export class PeriodicSchedule {
   private intervalMs(runtime: AgentRuntime): number {
     return (runtime.config.execution_interval ?? 0) * 1000;
   }
-
 }

@@ -14,7 +14,9 @@ import type { Supervisor } from "./supervisor.ts";
 export async function scaleAgent(supervisor: Supervisor, name: string, count: number, openLog: (agent: AgentConfig) => OutputLog): Promise<ScaleData> {
   const agent = supervisor.config.agents.find((candidate) => candidate.name === name);
   if (!agent) {
-    throw new OrchestratorError("AGENT_NOT_FOUND", `Agent '${name}' not found in orchestrator`, { available_agents: supervisor.config.agents.map((a) => a.name) });
+    throw new OrchestratorError("AGENT_NOT_FOUND", `Agent '${name}' not found in orchestrator`, {
+      available_agents: supervisor.config.agents.map((a) => a.name),
+    });
   }
   if (agent.instances === null) {
     throw new OrchestratorError("INVALID_ARGUMENT", `Agent '${name}' runs as one process: set instances = 1 (or more) in [agents.${name}] to scale it`, {

@@ -14,11 +14,7 @@ export interface ShutdownResult {
   allGraceful: boolean;
 }
 
-export async function shutdownAgents(
-  supervisor: Supervisor,
-  instance: string,
-  onStopped: (name: string, graceful: boolean) => void,
-): Promise<ShutdownResult> {
+export async function shutdownAgents(supervisor: Supervisor, instance: string, onStopped: (name: string, graceful: boolean) => void): Promise<ShutdownResult> {
   supervisor.shuttingDown = true;
   supervisor.queue.clear();
   const all = [...supervisor.runtimes.values()];

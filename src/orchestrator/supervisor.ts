@@ -218,7 +218,8 @@ export class Supervisor implements EffectShell {
   /** The agent's NOTIFY_SOCKET, opened at its first run; throws (a failed start) when it cannot be. */
   private openNotify(config: AgentConfig): Record<string, string> {
     const port = this.deps.notify;
-    if (!port || "problem" in port) throw new LaunchRefusedError(`ready.notify: serve cannot receive notify datagrams here (${port ? port.problem : "no receiver"})`);
+    if (!port || "problem" in port)
+      throw new LaunchRefusedError(`ready.notify: serve cannot receive notify datagrams here (${port ? port.problem : "no receiver"})`);
     const stateDir = this.config.orchestrator.state_dir;
     const path = notifySocketPath(stateDir, config.name);
     if (!this.notifyOpen.has(config.name)) {

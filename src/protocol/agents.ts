@@ -1,15 +1,7 @@
 // The agents' vocabulary on the wire: statuses, kinds, why an agent waits, dependency
 // conditions and edges, and the names agents may have.
 
-export type AgentStatus =
-  | "waiting"
-  | "starting"
-  | "running"
-  | "stopping"
-  | "stopped"
-  | "completed"
-  | "failed"
-  | "backoff";
+export type AgentStatus = "waiting" | "starting" | "running" | "stopping" | "stopped" | "completed" | "failed" | "backoff";
 
 /** The kinds of agent; config's `kind` takes these. */
 export const AGENT_KINDS = ["looping", "oneshot", "periodic"] as const;

@@ -20,7 +20,23 @@ import { logs } from "./handlers/logs.ts";
 import { type Handler, type HandlerTable, type ServerContext, STREAMED } from "./context.ts";
 import type { Logger } from "./logger.ts";
 
-const HANDLERS: HandlerTable = { ps, start, stop, restart, run: runOnce, scale, status, stats, report, shutdown, reload, dependencies, history, "history-stats": historyStats, logs };
+const HANDLERS: HandlerTable = {
+  ps,
+  start,
+  stop,
+  restart,
+  run: runOnce,
+  scale,
+  status,
+  stats,
+  report,
+  shutdown,
+  reload,
+  dependencies,
+  history,
+  "history-stats": historyStats,
+  logs,
+};
 
 /** `gone` is aborted once the client has closed the connection (it ends a stream). */
 export type Dispatch = (request: Request, send: (envelope: Envelope) => void, gone?: AbortSignal, via?: Via) => Promise<void>;

@@ -48,7 +48,15 @@ function refuseUnsafeFolder(folder: string): void {
 }
 
 function answers(path: string): Promise<boolean> {
-  return Bun.connect({ unix: path, socket: { data() {}, open(socket) { socket.end(); } } }).then(
+  return Bun.connect({
+    unix: path,
+    socket: {
+      data() {},
+      open(socket) {
+        socket.end();
+      },
+    },
+  }).then(
     () => true,
     () => false,
   );

@@ -20,7 +20,9 @@ test.concurrent("READY=1 from the agent makes it running and starts its `ready` 
   await using served = await serve(
     // Api says where its socket is, then waits for the test's go before it says READY=1.
     agent("Api", {
-      command: sh(`echo "$NOTIFY_SOCKET" > socket-path.txt; while [ ! -e go ]; do sleep 0.05; done; "${BINARY}" notify --ready --status "serving on :8080"; exec sleep 300`),
+      command: sh(
+        `echo "$NOTIFY_SOCKET" > socket-path.txt; while [ ! -e go ]; do sleep 0.05; done; "${BINARY}" notify --ready --status "serving on :8080"; exec sleep 300`,
+      ),
     }) +
       readyTable("Api") +
       agent("Web", { command: ["sleep", "300"], depends_on: { Api: "ready" } }),
@@ -69,7 +71,13 @@ test.concurrent("watchdog: WATCHDOG=1 keeps the agent; silence past `watchdog` s
   expect(before.some((event) => event.type === "AGENT_WATCHDOG")).toBe(false);
 
   rmSync(join(served.dir, "ping"));
-  const second = await until(served, "Beat", (row) => row.restarts >= 1 && row.pid !== null && row.pid !== first.pid, "to be restarted by its watchdog", 15_000);
+  const second = await until(
+    served,
+    "Beat",
+    (row) => row.restarts >= 1 && row.pid !== null && row.pid !== first.pid,
+    "to be restarted by its watchdog",
+    15_000,
+  );
   expect(second.pid).not.toBe(first.pid);
   const { events } = await served.data("history", { last: 100 });
   const missed = events.find((event) => event.type === "AGENT_WATCHDOG" && event.agent === "Beat");

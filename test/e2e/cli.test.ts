@@ -39,7 +39,6 @@ const lines = (text: string) => text.replace(/\n$/, "").split("\n");
 
 // ---- at most a few serves at once (2-core machine) ----------------------------------------------
 
-
 async function bothRunning(served: Served): Promise<{ Provider: number; Consumer: number }> {
   return waitFor(async () => {
     const { agents } = await served.data("ps");
@@ -179,8 +178,7 @@ describe("a served example", () => {
     { name: "Provider", status: "running", pid: pids.Provider, kind: "looping" },
     { name: "Consumer", status: "running", pid: pids.Consumer, kind: "looping" },
   ];
-  const summary = (envelope: any) =>
-    envelope.data.agents.map(({ name, status, pid, kind }: Record<string, unknown>) => ({ name, status, pid, kind }));
+  const summary = (envelope: any) => envelope.data.agents.map(({ name, status, pid, kind }: Record<string, unknown>) => ({ name, status, pid, kind }));
 
   test.concurrent("ps SOCKET, ps --socket SOCKET and PYORCHESTRATE_SOCKET=SOCKET ps list the same agents", async () => {
     const positional = await json(["ps", served.socket]);
@@ -402,125 +400,111 @@ describe("a served example", () => {
 // ---- commands that change things: a serve each ---------------------------------------------------
 
 describe("start, stop, restart", () => {
-  test.concurrent(
-    "table lines exactly as the reference, JSON data with agent, action and pid",
-    async () => {
-      using _slot = await serveSlot();
-      await using served = await serve(EXAMPLE);
-      const initial = await bothRunning(served);
-      const sock = served.socket;
+  test.concurrent("table lines exactly as the reference, JSON data with agent, action and pid", async () => {
+    using _slot = await serveSlot();
+    await using served = await serve(EXAMPLE);
+    const initial = await bothRunning(served);
+    const sock = served.socket;
 
-      // stop (table)
-      expect(await cli(["stop", "Consumer", sock, "--format", "table"])).toEqual({
-        code: 0,
-        stdout: "✓ Agent 'Consumer' stopped gracefully\n",
-        stderr: "",
-      });
-      expect((await served.data("ps")).agents.find((a) => a.name === "Consumer")).toMatchObject({ status: "stopped", pid: null });
+    // stop (table)
+    expect(await cli(["stop", "Consumer", sock, "--format", "table"])).toEqual({
+      code: 0,
+      stdout: "✓ Agent 'Consumer' stopped gracefully\n",
+      stderr: "",
+    });
+    expect((await served.data("ps")).agents.find((a) => a.name === "Consumer")).toMatchObject({ status: "stopped", pid: null });
 
-      // stop again: the orchestrator answers an error
-      const again = await cli(["stop", "Consumer", sock]);
-      expect(again.code).toBe(1);
-      expect(JSON.parse(again.stdout).error.code).toBe("AGENT_NOT_RUNNING");
+    // stop again: the orchestrator answers an error
+    const again = await cli(["stop", "Consumer", sock]);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).error.code).toBe("AGENT_NOT_RUNNING");
 
-      // start (table)
-      const started = await cli(["start", "Consumer", sock, "--format", "table"]);
-      expect({ code: started.code, stderr: started.stderr }).toEqual({ code: 0, stderr: "" });
-      const pid = Number(/^✓ Agent 'Consumer' started successfully \(PID: (\d+)\)\n$/.exec(started.stdout)?.[1]);
-      expect(pid).toBeGreaterThan(0);
-      expect(pid).not.toBe(initial.Consumer);
-      expect((await served.data("ps")).agents.find((a) => a.name === "Consumer")).toMatchObject({ status: "running", pid });
+    // start (table)
+    const started = await cli(["start", "Consumer", sock, "--format", "table"]);
+    expect({ code: started.code, stderr: started.stderr }).toEqual({ code: 0, stderr: "" });
+    const pid = Number(/^✓ Agent 'Consumer' started successfully \(PID: (\d+)\)\n$/.exec(started.stdout)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(initial.Consumer);
+    expect((await served.data("ps")).agents.find((a) => a.name === "Consumer")).toMatchObject({ status: "running", pid });
 
-      // start of a running agent
-      const twice = await cli(["start", "Consumer", sock]);
-      expect(twice.code).toBe(1);
-      expect(JSON.parse(twice.stdout).error.code).toBe("AGENT_ALREADY_RUNNING");
+    // start of a running agent
+    const twice = await cli(["start", "Consumer", sock]);
+    expect(twice.code).toBe(1);
+    expect(JSON.parse(twice.stdout).error.code).toBe("AGENT_ALREADY_RUNNING");
 
-      // stop (JSON)
-      expect((await json(["stop", "Consumer", sock])).data).toEqual({ agent: "Consumer", action: "stopped", graceful_shutdown: true });
+    // stop (JSON)
+    expect((await json(["stop", "Consumer", sock])).data).toEqual({ agent: "Consumer", action: "stopped", graceful_shutdown: true });
 
-      // start (JSON)
-      const startData = (await json(["start", "Consumer", "--socket", sock])).data;
-      expect(startData).toEqual({
-        agent: "Consumer",
-        action: "started",
-        pid: expect.any(Number),
-        status: "running",
-        waiting_reason: null,
-        queue_position: null,
-        also_started: [],
-      });
+    // start (JSON)
+    const startData = (await json(["start", "Consumer", "--socket", sock])).data;
+    expect(startData).toEqual({
+      agent: "Consumer",
+      action: "started",
+      pid: expect.any(Number),
+      status: "running",
+      waiting_reason: null,
+      queue_position: null,
+      also_started: [],
+    });
 
-      // restart (JSON): a new process
-      const restartData = (await json(["restart", "Consumer", sock])).data;
-      expect(restartData).toEqual({ agent: "Consumer", action: "restarted", pid: expect.any(Number), status: "running" });
-      expect(restartData.pid).not.toBe(startData.pid);
+    // restart (JSON): a new process
+    const restartData = (await json(["restart", "Consumer", sock])).data;
+    expect(restartData).toEqual({ agent: "Consumer", action: "restarted", pid: expect.any(Number), status: "running" });
+    expect(restartData.pid).not.toBe(startData.pid);
 
-      // restart (table)
-      const restarted = await cli(["restart", "Consumer", sock, "--format", "table"]);
-      expect(restarted.code).toBe(0);
-      expect(restarted.stdout).toMatch(/^✓ Agent 'Consumer' restarted successfully \(PID: \d+\)\n$/);
-    },
-    20_000,
-  );
+    // restart (table)
+    const restarted = await cli(["restart", "Consumer", sock, "--format", "table"]);
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toMatch(/^✓ Agent 'Consumer' restarted successfully \(PID: \d+\)\n$/);
+  }, 20_000);
 
-  test.concurrent(
-    "start AGENT first starts its stopped dependency and says so",
-    async () => {
-      using _slot = await serveSlot();
-      await using served = await serve(EXAMPLE);
-      await bothRunning(served);
-      const sock = served.socket;
-      expect((await cli(["stop", "Consumer", sock])).code).toBe(0);
-      expect((await cli(["stop", "Provider", sock])).code).toBe(0);
+  test.concurrent("start AGENT first starts its stopped dependency and says so", async () => {
+    using _slot = await serveSlot();
+    await using served = await serve(EXAMPLE);
+    await bothRunning(served);
+    const sock = served.socket;
+    expect((await cli(["stop", "Consumer", sock])).code).toBe(0);
+    expect((await cli(["stop", "Provider", sock])).code).toBe(0);
 
-      const ran = await cli(["start", "Consumer", sock, "--format", "table"]);
-      expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
-      const [first, second, ...rest] = lines(ran.stdout);
-      expect(first).toBe("✓ Started dependency 'Provider' first");
-      expect(second).toMatch(/^✓ Agent 'Consumer' started successfully \(PID: \d+\)$/);
-      expect(rest).toEqual([]);
-      expect((await served.data("ps")).agents.map((a) => a.status)).toEqual(["running", "running"]);
-    },
-    20_000,
-  );
+    const ran = await cli(["start", "Consumer", sock, "--format", "table"]);
+    expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
+    const [first, second, ...rest] = lines(ran.stdout);
+    expect(first).toBe("✓ Started dependency 'Provider' first");
+    expect(second).toMatch(/^✓ Agent 'Consumer' started successfully \(PID: \d+\)$/);
+    expect(rest).toEqual([]);
+    expect((await served.data("ps")).agents.map((a) => a.status)).toEqual(["running", "running"]);
+  }, 20_000);
 });
 
 describe("shutdown", () => {
-  test.concurrent(
-    "--format table prints the reference's lines in order; serve exits 0 and leaves nothing",
-    async () => {
-      using _slot = await serveSlot();
-      await using served = await serve(EXAMPLE);
-      await bothRunning(served);
+  test.concurrent("--format table prints the reference's lines in order; serve exits 0 and leaves nothing", async () => {
+    using _slot = await serveSlot();
+    await using served = await serve(EXAMPLE);
+    await bothRunning(served);
 
-      const ran = await cli(["shutdown", served.socket, "--format", "table"]);
-      expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
-      const out = lines(ran.stdout);
-      expect(out.slice(0, -1)).toEqual([
-        "Initiating graceful shutdown...",
-        "Stopping 2 agents in dependency order...",
-        "✓ Consumer stopped",
-        "✓ Provider stopped",
-        "✓ All agents stopped successfully",
-        "✓ Orchestrator shutdown complete",
-        "",
-      ]);
-      expect(out.at(-1)).toMatch(/^Estimated time: \d+ seconds$/);
+    const ran = await cli(["shutdown", served.socket, "--format", "table"]);
+    expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
+    const out = lines(ran.stdout);
+    expect(out.slice(0, -1)).toEqual([
+      "Initiating graceful shutdown...",
+      "Stopping 2 agents in dependency order...",
+      "✓ Consumer stopped",
+      "✓ Provider stopped",
+      "✓ All agents stopped successfully",
+      "✓ Orchestrator shutdown complete",
+      "",
+    ]);
+    expect(out.at(-1)).toMatch(/^Estimated time: \d+ seconds$/);
 
-      expect(await served.proc.exited).toBe(0);
-      expect(served.leftovers()).toEqual([]);
-      expect(existsSync(served.socket)).toBe(false);
-    },
-    20_000,
-  );
+    expect(await served.proc.exited).toBe(0);
+    expect(served.leftovers()).toEqual([]);
+    expect(existsSync(served.socket)).toBe(false);
+  }, 20_000);
 
-  test.concurrent(
-    "--json --wait prints the shutdown_initiated envelope and returns only once the socket no longer answers",
-    async () => {
-      using _slot = await serveSlot();
-      // The consumer takes a second to stop, so the orchestrator is still there well after shutdown begins.
-      await using served = await serve(`
+  test.concurrent("--json --wait prints the shutdown_initiated envelope and returns only once the socket no longer answers", async () => {
+    using _slot = await serveSlot();
+    // The consumer takes a second to stop, so the orchestrator is still there well after shutdown begins.
+    await using served = await serve(`
 [agents.Provider]
 command = ["sleep", "30"]
 
@@ -528,29 +512,35 @@ command = ["sleep", "30"]
 command = "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.2; done"
 depends_on = ["Provider"]
 `);
-      await bothRunning(served);
+    await bothRunning(served);
 
-      const ran = await cli(["shutdown", "--json", "--wait", served.socket]);
-      const answersNow = await Bun.connect({ unix: served.socket, socket: { data() {}, open(s) { s.end(); } } }).then(
-        () => true,
-        () => false,
-      );
-      expect(answersNow).toBe(false);
-      expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
-      expect(JSON.parse(ran.stdout)).toEqual({
-        status: "success",
-        data: {
-          action: "shutdown_initiated",
-          agents_to_stop: 2,
-          estimated_time: expect.stringMatching(/^\d+ seconds$/),
-          estimated_seconds: expect.any(Number),
+    const ran = await cli(["shutdown", "--json", "--wait", served.socket]);
+    const answersNow = await Bun.connect({
+      unix: served.socket,
+      socket: {
+        data() {},
+        open(s) {
+          s.end();
         },
-        timestamp: expect.stringMatching(ISO_SECOND),
-      });
+      },
+    }).then(
+      () => true,
+      () => false,
+    );
+    expect(answersNow).toBe(false);
+    expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(ran.stdout)).toEqual({
+      status: "success",
+      data: {
+        action: "shutdown_initiated",
+        agents_to_stop: 2,
+        estimated_time: expect.stringMatching(/^\d+ seconds$/),
+        estimated_seconds: expect.any(Number),
+      },
+      timestamp: expect.stringMatching(ISO_SECOND),
+    });
 
-      expect(await served.proc.exited).toBe(0);
-      expect(served.leftovers()).toEqual([]);
-    },
-    20_000,
-  );
+    expect(await served.proc.exited).toBe(0);
+    expect(served.leftovers()).toEqual([]);
+  }, 20_000);
 });

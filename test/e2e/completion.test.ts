@@ -71,15 +71,16 @@ describe("pyorchestrate completion", () => {
     expect(ran.stdout).toContain(`pyorchestrate completion ${shell}`);
   });
 
-  test.concurrent.each([[["completion", "tcsh"], "unknown shell 'tcsh'"], [["completion"], "SHELL"], [["completion", "bash", "zsh"], "unexpected argument 'zsh'"]])(
-    "usage error (exit 2, usage on stderr): %p",
-    async (args, message) => {
-      const ran = await cli(args as string[]);
-      expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 2, stdout: "" });
-      expect(ran.stderr).toContain(message as string);
-      expect(ran.stderr).toContain("Usage: pyorchestrate completion <SHELL>");
-    },
-  );
+  test.concurrent.each([
+    [["completion", "tcsh"], "unknown shell 'tcsh'"],
+    [["completion"], "SHELL"],
+    [["completion", "bash", "zsh"], "unexpected argument 'zsh'"],
+  ])("usage error (exit 2, usage on stderr): %p", async (args, message) => {
+    const ran = await cli(args as string[]);
+    expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(ran.stderr).toContain(message as string);
+    expect(ran.stderr).toContain("Usage: pyorchestrate completion <SHELL>");
+  });
 
   test("the helper the scripts call back is hidden from help", async () => {
     expect(commands).toContain("completion");
@@ -295,36 +296,39 @@ describe("zsh", () => {
 });
 
 describe("fish", () => {
-  test(FISH ? "the script is valid fish and completes commands, flags and agents" : "fish is not installed: the script is checked for structure only", async () => {
-    const script = (await cli(["completion", "fish"])).stdout;
-    expect(unbalancedQuotes(script, /\\\\|\\'/g)).toEqual([]);
-    for (const name of commands) {
-      expect(script).toContain(`complete -c pyorchestrate -n __pyorchestrate_needs_command -a '${name}'`);
-      for (const flag of flagsByCommand[name] ?? []) {
-        expect({ name, flag, found: script.includes(`-n '__pyorchestrate_command ${name}' -l ${flag.slice(2)} `) }).toEqual({ name, flag, found: true });
+  test(
+    FISH ? "the script is valid fish and completes commands, flags and agents" : "fish is not installed: the script is checked for structure only",
+    async () => {
+      const script = (await cli(["completion", "fish"])).stdout;
+      expect(unbalancedQuotes(script, /\\\\|\\'/g)).toEqual([]);
+      for (const name of commands) {
+        expect(script).toContain(`complete -c pyorchestrate -n __pyorchestrate_needs_command -a '${name}'`);
+        for (const flag of flagsByCommand[name] ?? []) {
+          expect({ name, flag, found: script.includes(`-n '__pyorchestrate_command ${name}' -l ${flag.slice(2)} `) }).toEqual({ name, flag, found: true });
+        }
       }
-    }
-    for (const name of ["start", "stop", "restart", "status"]) {
-      expect(script).toMatch(new RegExp(`-n '__pyorchestrate_positional ${name} 1 1 [^']*' -a '\\(__pyorchestrate_agents\\)'`));
-    }
-    expect(script).toContain("-n '__pyorchestrate_command ps' -l format -x -a 'table json'");
-    expect(script).toMatch(/-n '__pyorchestrate_positional completion 1 0' -a 'bash zsh fish'/);
-    if (FISH) {
-      const dir = tempDir();
-      try {
-        const file = join(dir, "pyorchestrate.fish");
-        writeFileSync(file, script);
-        const syntax = Bun.spawnSync([FISH, "--no-execute", file]);
-        expect({ code: syntax.exitCode, stderr: syntax.stderr.toString() }).toEqual({ code: 0, stderr: "" });
-        const complete = (line: string) =>
-          lines(Bun.spawnSync([FISH, "--no-config", "-c", `source ${file}; complete -C ${JSON.stringify(line)}`], { env: cleanEnv() }).stdout.toString()).map(
-            (entry) => entry.split("\t")[0] as string,
-          );
-        expect(sorted(complete("pyorchestrate st"))).toEqual(sorted(commands.filter((name) => name.startsWith("st"))));
-        expect(complete("pyorchestrate ps --format ")).toEqual(["json", "table"]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+      for (const name of ["start", "stop", "restart", "status"]) {
+        expect(script).toMatch(new RegExp(`-n '__pyorchestrate_positional ${name} 1 1 [^']*' -a '\\(__pyorchestrate_agents\\)'`));
       }
-    }
-  });
+      expect(script).toContain("-n '__pyorchestrate_command ps' -l format -x -a 'table json'");
+      expect(script).toMatch(/-n '__pyorchestrate_positional completion 1 0' -a 'bash zsh fish'/);
+      if (FISH) {
+        const dir = tempDir();
+        try {
+          const file = join(dir, "pyorchestrate.fish");
+          writeFileSync(file, script);
+          const syntax = Bun.spawnSync([FISH, "--no-execute", file]);
+          expect({ code: syntax.exitCode, stderr: syntax.stderr.toString() }).toEqual({ code: 0, stderr: "" });
+          const complete = (line: string) =>
+            lines(Bun.spawnSync([FISH, "--no-config", "-c", `source ${file}; complete -C ${JSON.stringify(line)}`], { env: cleanEnv() }).stdout.toString()).map(
+              (entry) => entry.split("\t")[0] as string,
+            );
+          expect(sorted(complete("pyorchestrate st"))).toEqual(sorted(commands.filter((name) => name.startsWith("st"))));
+          expect(complete("pyorchestrate ps --format ")).toEqual(["json", "table"]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    },
+  );
 });

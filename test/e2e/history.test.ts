@@ -212,7 +212,10 @@ describe("history and history-stats", () => {
     const journal = join(dir, ".pyorchestrate", "events.db");
     writeFileSync(journal, "not a database\n".repeat(1000));
     await using served = await serve(agent("Loop", { command: ["sleep", "30"] }), { dir });
-    const warnings = served.stderr().split("\n").filter((line) => line.includes("event journal"));
+    const warnings = served
+      .stderr()
+      .split("\n")
+      .filter((line) => line.includes("event journal"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/warn +event journal .*\/\.pyorchestrate\/events\.db: file is not a database.*; events are kept in memory only$/);
     const kept = await history(served, "--type", "ORCHESTRATOR_STARTED");

@@ -67,123 +67,135 @@ async function eventsOf(served: Served, name: string, type: HistoryEvent["type"]
 
 const PYTHON = Bun.spawnSync(["python3", "-c", "import sys; print(sys.executable)"]).stdout.toString().trim();
 
-asRoot("user = nobody: the agent runs as uid/gid 65534 with nobody's HOME/USER; group = root makes its gid 0", async () => {
-  using _slot = await serveSlot();
-  const nobody = passwdOf("nobody");
-  expect(nobody.uid).toBe(NOBODY);
-  const report = reporter("who", ['"$(id -u)"', '"$(id -g)"', '"$(id -G)"', '"$HOME"', '"$USER"', '"$LOGNAME"']);
-  await using served = await serve(
-    agent("Nobody", { command: report, user: "nobody", cwd: "w" }) +
-      agent("RootGroup", { command: report, user: "nobody", group: "root", cwd: "w" }) +
-      agent("Serve", { command: report, cwd: "w" }),
-    { dir: sharedDir() },
-  );
-  const [mine, rootGroup, same] = await Promise.all([running(served, "Nobody"), running(served, "RootGroup"), running(served, "Serve")]);
-  const pid = mine.pid as number;
+asRoot(
+  "user = nobody: the agent runs as uid/gid 65534 with nobody's HOME/USER; group = root makes its gid 0",
+  async () => {
+    using _slot = await serveSlot();
+    const nobody = passwdOf("nobody");
+    expect(nobody.uid).toBe(NOBODY);
+    const report = reporter("who", ['"$(id -u)"', '"$(id -g)"', '"$(id -G)"', '"$HOME"', '"$USER"', '"$LOGNAME"']);
+    await using served = await serve(
+      agent("Nobody", { command: report, user: "nobody", cwd: "w" }) +
+        agent("RootGroup", { command: report, user: "nobody", group: "root", cwd: "w" }) +
+        agent("Serve", { command: report, cwd: "w" }),
+      { dir: sharedDir() },
+    );
+    const [mine, rootGroup, same] = await Promise.all([running(served, "Nobody"), running(served, "RootGroup"), running(served, "Serve")]);
+    const pid = mine.pid as number;
 
-  // The kernel's view of the agent's process (setpriv has exec'd into sh, then sleep: same pid).
-  expect(procStatus(pid, "Uid")).toBe(allIds(NOBODY));
-  expect(procStatus(pid, "Gid")).toBe(allIds(NOBODY));
-  // serve's own supplementary groups (root's) are not handed down.
-  expect(procStatus(pid, "Groups").split(/\s+/)).not.toContain("0");
-  const rootGroupPid = rootGroup.pid as number;
-  expect(procStatus(rootGroupPid, "Uid")).toBe(allIds(NOBODY));
-  expect(procStatus(rootGroupPid, "Gid")).toBe(allIds(0));
+    // The kernel's view of the agent's process (setpriv has exec'd into sh, then sleep: same pid).
+    expect(procStatus(pid, "Uid")).toBe(allIds(NOBODY));
+    expect(procStatus(pid, "Gid")).toBe(allIds(NOBODY));
+    // serve's own supplementary groups (root's) are not handed down.
+    expect(procStatus(pid, "Groups").split(/\s+/)).not.toContain("0");
+    const rootGroupPid = rootGroup.pid as number;
+    expect(procStatus(rootGroupPid, "Uid")).toBe(allIds(NOBODY));
+    expect(procStatus(rootGroupPid, "Gid")).toBe(allIds(0));
 
-  // What the agent itself sees, written by it as nobody.
-  const seen = (await awaitFile(join(served.dir, "w", `who.${pid}`), "Nobody's report")).split("\n");
-  expect(seen.slice(0, 2)).toEqual([String(NOBODY), String(NOBODY)]);
-  expect(seen.slice(3, 6)).toEqual([nobody.home, "nobody", "nobody"]);
-  expect(statSync(join(served.dir, "w", `who.${pid}`)).uid).toBe(NOBODY);
-  const seenByRootGroup = (await awaitFile(join(served.dir, "w", `who.${rootGroupPid}`), "RootGroup's report")).split("\n");
-  expect(seenByRootGroup.slice(0, 2)).toEqual([String(NOBODY), "0"]);
-  expect(seenByRootGroup.slice(3, 6)).toEqual([nobody.home, "nobody", "nobody"]);
+    // What the agent itself sees, written by it as nobody.
+    const seen = (await awaitFile(join(served.dir, "w", `who.${pid}`), "Nobody's report")).split("\n");
+    expect(seen.slice(0, 2)).toEqual([String(NOBODY), String(NOBODY)]);
+    expect(seen.slice(3, 6)).toEqual([nobody.home, "nobody", "nobody"]);
+    expect(statSync(join(served.dir, "w", `who.${pid}`)).uid).toBe(NOBODY);
+    const seenByRootGroup = (await awaitFile(join(served.dir, "w", `who.${rootGroupPid}`), "RootGroup's report")).split("\n");
+    expect(seenByRootGroup.slice(0, 2)).toEqual([String(NOBODY), "0"]);
+    expect(seenByRootGroup.slice(3, 6)).toEqual([nobody.home, "nobody", "nobody"]);
 
-  // Without `user` the agent keeps serve's identity and environment.
-  const samePid = same.pid as number;
-  expect(procStatus(samePid, "Uid")).toBe(allIds(0));
-  const seenBySame = (await awaitFile(join(served.dir, "w", `who.${samePid}`), "Serve's report")).split("\n");
-  expect(seenBySame.slice(0, 2)).toEqual(["0", "0"]);
-  expect(seenBySame[3]).toBe(process.env.HOME ?? "");
-}, 30_000);
+    // Without `user` the agent keeps serve's identity and environment.
+    const samePid = same.pid as number;
+    expect(procStatus(samePid, "Uid")).toBe(allIds(0));
+    const seenBySame = (await awaitFile(join(served.dir, "w", `who.${samePid}`), "Serve's report")).split("\n");
+    expect(seenBySame.slice(0, 2)).toEqual(["0", "0"]);
+    expect(seenBySame[3]).toBe(process.env.HOME ?? "");
+  },
+  30_000,
+);
 
-asRoot("an agent switched to nobody still dies with serve when serve is killed (parent-death signal survives the switch)", async () => {
-  using _slot = await serveSlot();
-  // The kernel clears PR_SET_PDEATHSIG when the uid changes: setpriv must arm it after switching.
-  await using served = await serve(agent("Nobody", { command: ["sleep", "300"], user: "nobody" }), { dir: sharedDir() });
-  const { pid } = await running(served, "Nobody");
-  expect(procStatus(pid as number, "Uid")).toBe(allIds(NOBODY));
-  await served.stop("SIGKILL");
-  await waitFor(() => !isAlive(pid as number), "the agent to die with serve", 5_000);
-}, 30_000);
+asRoot(
+  "an agent switched to nobody still dies with serve when serve is killed (parent-death signal survives the switch)",
+  async () => {
+    using _slot = await serveSlot();
+    // The kernel clears PR_SET_PDEATHSIG when the uid changes: setpriv must arm it after switching.
+    await using served = await serve(agent("Nobody", { command: ["sleep", "300"], user: "nobody" }), { dir: sharedDir() });
+    const { pid } = await running(served, "Nobody");
+    expect(procStatus(pid as number, "Uid")).toBe(allIds(NOBODY));
+    await served.stop("SIGKILL");
+    await waitFor(() => !isAlive(pid as number), "the agent to die with serve", 5_000);
+  },
+  30_000,
+);
 
-asRoot("serve not root: an agent with user = root fails naming the user and why; agents without user or as serve's own user run", async () => {
-  using _slot = await serveSlot();
-  const dir = tempDir();
-  chownSync(dir, NOBODY, NOBODY);
-  const socket = join(dir, "s.sock");
-  const marker = `m${Math.random().toString(36).slice(2)}`;
-  const configPath = join(dir, "pyorchestrate.toml");
-  writeFileSync(
-    configPath,
-    `[orchestrator]\ncommand_socket_path = "${socket}"\n\n` +
-      agent("AsRoot", { command: ["sleep", "300"], user: "root", env: { PYO_TEST_MARKER: marker } }) +
-      agent("Plain", { command: reporter("who", ['"$(id -u)"']), env: { PYO_TEST_MARKER: marker } }) +
-      // serve's own account: nothing to switch, so no root needed.
-      agent("Self", { command: ["sleep", "300"], user: "nobody", env: { PYO_TEST_MARKER: marker } }),
-  );
-  const proc = Bun.spawn(["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", BINARY, "serve", configPath], {
-    cwd: dir,
-    env: cleanEnv(),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const stderr = new Response(proc.stderr).text();
-  const options = { socketPath: socket, timeoutMs: 5_000 };
-  try {
-    // setpriv exec'd into serve: that pid is serve, and it is not root.
-    await waitFor(() => existsSync(socket) && procStatus(proc.pid, "Uid") === allIds(NOBODY), "serve to listen as nobody");
-    const failed = await waitFor(async () => {
-      const envelope = await request("status", { agent: "AsRoot" }, options);
-      const data = envelope.status === "success" ? (envelope.data as AgentStatusData) : null;
-      return data?.status === "failed" && data;
-    }, "AsRoot to fail");
-    const reason = "user 'root': serve runs as uid 65534, not root, so it cannot start agents as another user";
-    // Failed at once, whatever the restart policy: no retry can change the account serve runs as.
-    expect(failed).toMatchObject({ pid: null, last_exit_code: null, restarts: 0, last_error: reason });
-    const history = await request("history", { agent: "AsRoot", type: "AGENT_FAILED" }, options);
-    expect(history.status).toBe("success");
-    const events = history.status === "success" ? history.data.events : [];
-    expect(events.map((event) => event.details.error)).toEqual([reason]);
+asRoot(
+  "serve not root: an agent with user = root fails naming the user and why; agents without user or as serve's own user run",
+  async () => {
+    using _slot = await serveSlot();
+    const dir = tempDir();
+    chownSync(dir, NOBODY, NOBODY);
+    const socket = join(dir, "s.sock");
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    const configPath = join(dir, "pyorchestrate.toml");
+    writeFileSync(
+      configPath,
+      `[orchestrator]\ncommand_socket_path = "${socket}"\n\n` +
+        agent("AsRoot", { command: ["sleep", "300"], user: "root", env: { PYO_TEST_MARKER: marker } }) +
+        agent("Plain", { command: reporter("who", ['"$(id -u)"']), env: { PYO_TEST_MARKER: marker } }) +
+        // serve's own account: nothing to switch, so no root needed.
+        agent("Self", { command: ["sleep", "300"], user: "nobody", env: { PYO_TEST_MARKER: marker } }),
+    );
+    const proc = Bun.spawn(["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", BINARY, "serve", configPath], {
+      cwd: dir,
+      env: cleanEnv(),
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const stderr = new Response(proc.stderr).text();
+    const options = { socketPath: socket, timeoutMs: 5_000 };
+    try {
+      // setpriv exec'd into serve: that pid is serve, and it is not root.
+      await waitFor(() => existsSync(socket) && procStatus(proc.pid, "Uid") === allIds(NOBODY), "serve to listen as nobody");
+      const failed = await waitFor(async () => {
+        const envelope = await request("status", { agent: "AsRoot" }, options);
+        const data = envelope.status === "success" ? (envelope.data as AgentStatusData) : null;
+        return data?.status === "failed" && data;
+      }, "AsRoot to fail");
+      const reason = "user 'root': serve runs as uid 65534, not root, so it cannot start agents as another user";
+      // Failed at once, whatever the restart policy: no retry can change the account serve runs as.
+      expect(failed).toMatchObject({ pid: null, last_exit_code: null, restarts: 0, last_error: reason });
+      const history = await request("history", { agent: "AsRoot", type: "AGENT_FAILED" }, options);
+      expect(history.status).toBe("success");
+      const events = history.status === "success" ? history.data.events : [];
+      expect(events.map((event) => event.details.error)).toEqual([reason]);
 
-    const plain = await waitFor(async () => {
-      const envelope = await request("ps", {}, options);
-      const row = envelope.status === "success" ? envelope.data.agents.find((a) => a.name === "Plain") : undefined;
-      return row?.status === "running" && row.pid !== null && row;
-    }, "Plain to run");
-    const seen = await awaitFile(join(dir, `who.${plain.pid}`), "Plain's report");
-    expect(seen).toBe(`${NOBODY}\n`);
-    expect(procStatus(plain.pid as number, "Uid")).toBe(allIds(NOBODY));
-    const self = await request("status", { agent: "Self" }, options);
-    expect(self.status === "success" && (self.data as AgentStatusData).status).toBe("running");
+      const plain = await waitFor(async () => {
+        const envelope = await request("ps", {}, options);
+        const row = envelope.status === "success" ? envelope.data.agents.find((a) => a.name === "Plain") : undefined;
+        return row?.status === "running" && row.pid !== null && row;
+      }, "Plain to run");
+      const seen = await awaitFile(join(dir, `who.${plain.pid}`), "Plain's report");
+      expect(seen).toBe(`${NOBODY}\n`);
+      expect(procStatus(plain.pid as number, "Uid")).toBe(allIds(NOBODY));
+      const self = await request("status", { agent: "Self" }, options);
+      expect(self.status === "success" && (self.data as AgentStatusData).status).toBe("running");
 
-    proc.kill("SIGTERM");
-    expect(await proc.exited).toBe(0);
-    expect(await stderr).toContain(`AsRoot failed: could not start: ${reason}`);
-  } finally {
-    if (proc.exitCode === null) proc.kill("SIGKILL");
-    await proc.exited;
-    for (const pid of processesWithEnv("PYO_TEST_MARKER", marker)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone meanwhile
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      expect(await stderr).toContain(`AsRoot failed: could not start: ${reason}`);
+    } finally {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await proc.exited;
+      for (const pid of processesWithEnv("PYO_TEST_MARKER", marker)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone meanwhile
+        }
       }
+      rmSync(dir, { recursive: true, force: true });
     }
-    rmSync(dir, { recursive: true, force: true });
-  }
-}, 30_000);
+  },
+  30_000,
+);
 
 test.concurrent("umask = 0o077: the agent's files are 0600; an agent without umask gets serve's", async () => {
   using _slot = await serveSlot();
@@ -238,9 +250,7 @@ test.concurrent("max_memory: a group over the limit is restarted (AGENT_MEMORY_L
   // The memory is in python, a child of sh: the whole group counts.
   const hog = sh(`${PYTHON} -c "x = bytearray(60_000_000); import time; time.sleep(300)"; exit 1`);
   const calm = sh(`${PYTHON} -c "x = bytearray(2_000_000); import time; time.sleep(300)"; exit 1`);
-  await using served = await serve(
-    agent("Hog", { command: hog, max_memory: "30MB" }) + agent("Calm", { command: calm, max_memory: "30MB" }),
-  );
+  await using served = await serve(agent("Hog", { command: hog, max_memory: "30MB" }) + agent("Calm", { command: calm, max_memory: "30MB" }));
   const [first, calmFirst] = await Promise.all([running(served, "Hog"), running(served, "Calm")]);
   const oldPid = first.pid as number;
   expect(first.restarts).toBe(0);

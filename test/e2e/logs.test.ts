@@ -40,7 +40,10 @@ function lineReader(stream: ReadableStream<Uint8Array>) {
     while (!buffer.includes("\n")) {
       let timer: Timer | undefined;
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no complete line within ${timeoutMs}ms (have ${JSON.stringify(buffer.slice(-200))})`)), Math.max(0, deadline - Date.now()));
+        timer = setTimeout(
+          () => reject(new Error(`no complete line within ${timeoutMs}ms (have ${JSON.stringify(buffer.slice(-200))})`)),
+          Math.max(0, deadline - Date.now()),
+        );
       });
       const chunk = await Promise.race([reader.read(), timedOut]).finally(() => clearTimeout(timer));
       if (chunk.done) throw new Error(`stdout ended (have ${JSON.stringify(buffer.slice(-200))})`);
@@ -230,7 +233,10 @@ describe("logs", () => {
       expect(ran.stderr).toContain("Usage: pyorchestrate logs [agent]");
     }
 
-    for (const [args, argument] of [[["-n", "10001"], "lines"], [["--since", "yesterday"], "since"]] as const) {
+    for (const [args, argument] of [
+      [["-n", "10001"], "lines"],
+      [["--since", "yesterday"], "since"],
+    ] as const) {
       const ran = await cli(["logs", "Count", ...args, "--json", "--socket", served.socket]);
       expect(ran.code).toBe(1);
       expect(JSON.parse(ran.stdout).error).toMatchObject({ code: "INVALID_ARGUMENT", details: { argument } });
@@ -252,7 +258,10 @@ describe("logs", () => {
     ];
     for (const [args, argument] of bad) {
       const envelope = await served.call("logs", args as never);
-      expect({ args, error: envelope.status === "error" ? envelope.error : null }).toMatchObject({ args, error: { code: "INVALID_ARGUMENT", details: { argument } } });
+      expect({ args, error: envelope.status === "error" ? envelope.error : null }).toMatchObject({
+        args,
+        error: { code: "INVALID_ARGUMENT", details: { argument } },
+      });
     }
   });
 

@@ -141,7 +141,9 @@ test.concurrent("a reload while another command is changing an agent gets ORCHES
   // Changing Stubborn makes the reload wait out its stop_timeout; meanwhile other changes are refused.
   await served.data("start", { agent: "Stubborn" });
   await armed(served, "Stubborn");
-  served.rewrite(agent("Stubborn", { command: ["sh", "-c", "trap '' TERM; sleep 301 & wait"], stop_timeout: 1 }) + agent("Other", { command: ["sleep", "300"] }));
+  served.rewrite(
+    agent("Stubborn", { command: ["sh", "-c", "trap '' TERM; sleep 301 & wait"], stop_timeout: 1 }) + agent("Other", { command: ["sleep", "300"] }),
+  );
   const reloading = served.call("reload");
   await inStatus(served, "Stubborn", "stopping");
   const refused = await served.call("stop", { agent: "Other" });

@@ -37,10 +37,14 @@ test.concurrent("a cron schedule fires at the minute boundary of serve's clock, 
   const nextFive = Math.ceil((fakeStart + 1) / (5 * MINUTE)) * 5 * MINUTE;
   expect(Math.abs(Date.parse(five.next_run as string) + offset - nextFive)).toBeLessThan(1_500);
 
-  const [fired] = await waitFor(async () => {
-    const started = await times(served, "EveryMinute", "EXECUTION_STARTED");
-    return started.length > 0 && started;
-  }, "the first cron run", 8_000);
+  const [fired] = await waitFor(
+    async () => {
+      const started = await times(served, "EveryMinute", "EXECUTION_STARTED");
+      return started.length > 0 && started;
+    },
+    "the first cron run",
+    8_000,
+  );
   // Not before the boundary (serve's clock is a little behind the test's, by its start-up). That
   // runs fall exactly on the minute is asserted on a fake clock (lifecycle-periodic.test.ts).
   expect((fired as number) + offset).toBeGreaterThanOrEqual(boundary - 100);
@@ -50,13 +54,15 @@ test.concurrent("a cron schedule fires at the minute boundary of serve's clock, 
 
 test.concurrent("jitter: each run starts up to `jitter` seconds after it is due, by a random amount", async () => {
   using _slot = await serveSlot();
-  await using served = await serve(
-    agent("Jittery", { command: ["true"], execution_interval: 0.5, delay_compensation: true, jitter: 0.4, limit: 6 }),
+  await using served = await serve(agent("Jittery", { command: ["true"], execution_interval: 0.5, delay_compensation: true, jitter: 0.4, limit: 6 }));
+  const starts = await waitFor(
+    async () => {
+      const found = await times(served, "Jittery", "EXECUTION_STARTED");
+      return found.length === 6 && found;
+    },
+    "six runs",
+    15_000,
   );
-  const starts = await waitFor(async () => {
-    const found = await times(served, "Jittery", "EXECUTION_STARTED");
-    return found.length === 6 && found;
-  }, "six runs", 15_000);
   // Ticks come every 0.5 s from the schedule's start; each run is 0-0.4 s after its tick, so two
   // runs are never closer than 0.1 s (less 0.15 s for a timer that fires late on a loaded machine).
   const gaps = starts.slice(1).map((at, i) => at - (starts[i] as number));
@@ -104,10 +110,9 @@ test.concurrent('overlap = "kill" ends the run still going and starts the one th
 
 test.concurrent("a due run waits for a worker slot, and says so", async () => {
   using _slot = await serveSlot();
-  await using served = await serve(
-    agent("Hog", { command: ["sleep", "300"] }) + agent("Report", { command: ["true"], execution_interval: 1 }),
-    { orchestrator: "max_workers = 1" },
-  );
+  await using served = await serve(agent("Hog", { command: ["sleep", "300"] }) + agent("Report", { command: ["true"], execution_interval: 1 }), {
+    orchestrator: "max_workers = 1",
+  });
   await running(served, "Hog");
   expect(await psOf(served, "Report")).toMatchObject({ status: "waiting", waiting_reason: "queued", pid: null });
   await served.data("stop", { agent: "Hog" });

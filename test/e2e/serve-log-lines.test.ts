@@ -25,7 +25,10 @@ const DURATION = String.raw`(?:\d{1,3}ms|\d+\.\ds)`;
 
 /** The pids an agent wrote, in order. */
 function pids(served: Served, name: string): number[] {
-  return readFileSync(join(served.dir, `${name}.pid`), "utf8").trim().split("\n").map(Number);
+  return readFileSync(join(served.dir, `${name}.pid`), "utf8")
+    .trim()
+    .split("\n")
+    .map(Number);
 }
 
 function pidOf(served: Served, name: string): number {
@@ -40,11 +43,15 @@ function pidOf(served: Served, name: string): number {
  */
 async function runScenario(served: Served): Promise<void> {
   const done: Record<string, string> = { Crasher: "failed", Killed: "failed", Once: "completed", Tick: "completed", Flop: "failed", Slow: "failed" };
-  await waitFor(async () => {
-    const { agents } = await served.data("ps");
-    const status = Object.fromEntries(agents.map((a) => [a.name, a.status]));
-    return Object.entries(done).every(([name, wanted]) => status[name] === wanted) && status.Looper === "running" && status.Stubborn === "running";
-  }, "every short-lived agent to finish", 15_000);
+  await waitFor(
+    async () => {
+      const { agents } = await served.data("ps");
+      const status = Object.fromEntries(agents.map((a) => [a.name, a.status]));
+      return Object.entries(done).every(([name, wanted]) => status[name] === wanted) && status.Looper === "running" && status.Stubborn === "running";
+    },
+    "every short-lived agent to finish",
+    15_000,
+  );
   // Stubborn's pid file is written after its trap, so the stop cannot beat the trap.
   await waitFor(() => pids(served, "Stubborn").length > 0 && pids(served, "Looper").length > 0, "the long-lived agents' pid files");
   expect((await served.data("stop", { agent: "Looper" })).graceful_shutdown).toBe(true);

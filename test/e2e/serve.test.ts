@@ -22,7 +22,6 @@ depends_on = ["Provider"]
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-
 function answers(socket: string): Promise<boolean> {
   return request("status", {}, { socketPath: socket, timeoutMs: 1_000 }).then(
     (envelope) => envelope.status === "success",
@@ -195,20 +194,17 @@ describe("the socket file", () => {
 // ---- signals and logs ---------------------------------------------------------------------------
 
 describe("signals", () => {
-  test.concurrent.each([["SIGTERM"], ["SIGINT"]] as const)(
-    "%s: graceful shutdown, exit 0, socket removed, no process left",
-    async (signal) => {
-      using _slot = await serveSlot();
-      await using served = await serve(EXAMPLE);
-      const pids = await agentsRunning(served);
-      expect(served.leftovers().sort()).toEqual([...pids].sort());
+  test.concurrent.each([["SIGTERM"], ["SIGINT"]] as const)("%s: graceful shutdown, exit 0, socket removed, no process left", async (signal) => {
+    using _slot = await serveSlot();
+    await using served = await serve(EXAMPLE);
+    const pids = await agentsRunning(served);
+    expect(served.leftovers().sort()).toEqual([...pids].sort());
 
-      expect(await served.stop(signal)).toBe(0);
-      expect(existsSync(served.socket)).toBe(false);
-      expect(served.leftovers()).toEqual([]);
-      expect(served.stderr()).toContain(signal);
-    },
-  );
+    expect(await served.stop(signal)).toBe(0);
+    expect(existsSync(served.socket)).toBe(false);
+    expect(served.leftovers()).toEqual([]);
+    expect(served.stderr()).toContain(signal);
+  });
 });
 
 describe("--log-format json", () => {
@@ -269,44 +265,40 @@ describe("enable_command_interface = false", () => {
 describe("after serve is killed with SIGKILL", () => {
   // SPEC §3: no process the orchestrator started may outlive it; after a SIGKILL, "at the latest
   // the next serve on the same state_dir finds and ends them".
-  test.concurrent(
-    "the next serve on the same config replaces the stale socket and ends the agents the killed one left",
-    async () => {
-      using _slot = await serveSlot();
-      using _second = await serveSlot();
-      await using first = await serve(EXAMPLE);
-      const orphans = await agentsRunning(first);
-      first.proc.kill("SIGKILL");
-      await first.proc.exited;
+  test.concurrent("the next serve on the same config replaces the stale socket and ends the agents the killed one left", async () => {
+    using _slot = await serveSlot();
+    using _second = await serveSlot();
+    await using first = await serve(EXAMPLE);
+    const orphans = await agentsRunning(first);
+    first.proc.kill("SIGKILL");
+    await first.proc.exited;
 
-      const next = Bun.spawn([BINARY, "serve", first.configPath], {
-        cwd: first.dir,
-        env: { ...process.env, NO_COLOR: "1" },
-        stdin: "ignore",
-        stdout: "ignore",
-        stderr: "pipe",
+    const next = Bun.spawn([BINARY, "serve", first.configPath], {
+      cwd: first.dir,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    const nextStderr = new Response(next.stderr).text();
+    try {
+      await waitFor(async () => {
+        if (next.exitCode !== null) throw new Error(`serve exited ${next.exitCode}: ${await nextStderr}`);
+        return answers(first.socket);
+      }, "the next serve to answer");
+      // The next serve runs agents of its own, not the orphans.
+      await waitFor(async () => {
+        const { agents } = await first.data("ps");
+        return agents.every((a) => a.status === "running" && !orphans.includes(a.pid as number));
+      }, "the next serve's own agents to run");
+      const live = () => first.leftovers().filter((pid) => orphans.includes(pid));
+      await waitFor(() => live().length === 0, "the killed serve's agents to be ended", 5_000).catch(() => {
+        throw new Error(`agents of the SIGKILLed serve still running: ${live().join(", ")} (pids ${orphans.join(", ")})`);
       });
-      const nextStderr = new Response(next.stderr).text();
-      try {
-        await waitFor(async () => {
-          if (next.exitCode !== null) throw new Error(`serve exited ${next.exitCode}: ${await nextStderr}`);
-          return answers(first.socket);
-        }, "the next serve to answer");
-        // The next serve runs agents of its own, not the orphans.
-        await waitFor(async () => {
-          const { agents } = await first.data("ps");
-          return agents.every((a) => a.status === "running" && !orphans.includes(a.pid as number));
-        }, "the next serve's own agents to run");
-        const live = () => first.leftovers().filter((pid) => orphans.includes(pid));
-        await waitFor(() => live().length === 0, "the killed serve's agents to be ended", 5_000).catch(() => {
-          throw new Error(`agents of the SIGKILLed serve still running: ${live().join(", ")} (pids ${orphans.join(", ")})`);
-        });
-      } finally {
-        next.kill("SIGTERM");
-        await next.exited;
-      }
-      expect(first.leftovers()).toEqual([]);
-    },
-    20_000,
-  );
+    } finally {
+      next.kill("SIGTERM");
+      await next.exited;
+    }
+    expect(first.leftovers()).toEqual([]);
+  }, 20_000);
 });

@@ -25,9 +25,7 @@ test("a second serve on the same state_dir (another socket) is refused while the
 });
 
 test("grandchildren of a SIGKILLed serve's agents are ended by the next serve, which then starts its own", async () => {
-  await using first = await serve(
-    `[agents.Forker]\ncommand = ["sh", "-c", "sleep 300 & (setsid sleep 301 &) ; sleep 302"]\nautostart = true\n`,
-  );
+  await using first = await serve(`[agents.Forker]\ncommand = ["sh", "-c", "sleep 300 & (setsid sleep 301 &) ; sleep 302"]\nautostart = true\n`);
   // Three sleeps: one in the group, one escaped with setsid, and the agent's own.
   const before = await waitFor(() => first.leftovers().length >= 4 && first.leftovers(), "the agent and its descendants");
   const leader = (await first.data("ps")).agents[0]?.pid as number;

@@ -110,7 +110,15 @@ describe("stats --watch against a served example", () => {
         expect(agent).toMatchObject({ restarts: 0, cpu_percent: expect.any(Number), uptime: expect.stringMatching(/^\d\d:\d\d:\d\d$/) });
         expect(agent.memory_bytes).toBeGreaterThan(0);
       }
-      expect(frame.data.agents[2]).toMatchObject({ pid: null, cpu_usage: "-", cpu_percent: null, memory_usage: "-", memory_bytes: null, uptime: "-", uptime_seconds: null });
+      expect(frame.data.agents[2]).toMatchObject({
+        pid: null,
+        cpu_usage: "-",
+        cpu_percent: null,
+        memory_usage: "-",
+        memory_bytes: null,
+        uptime: "-",
+        uptime_seconds: null,
+      });
     }
     // In order, and paced by the interval (two intervals of 0.5 s between the first and the third).
     const timestamps = frames.map((frame) => Date.parse(frame.timestamp));

@@ -24,9 +24,11 @@ autostart = false
 /** `status --wait ARGS` running in the background. */
 function waitingClient(args: string[]) {
   const proc = Bun.spawn([BINARY, "status", "--wait", ...args], { env: cleanEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const finished = Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]).then(
-    ([stdout, stderr, code]) => ({ stdout, stderr, code }),
-  );
+  const finished = Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]).then(([stdout, stderr, code]) => ({
+    stdout,
+    stderr,
+    code,
+  }));
   return { proc, finished };
 }
 

@@ -39,12 +39,17 @@ beforeAll(async () => {
   for (const agent of agents) pids[agent.name as "A" | "B"] = agent.pid as number;
   // Settled once two samples agree: the readiness probes' connections are gone by then.
   let last = -1;
-  idleSockets = await waitFor(() => {
-    const count = socketCount(served.proc.pid);
-    const settled = count === last;
-    last = count;
-    return settled && count;
-  }, "serve's sockets to settle", 5_000, 100);
+  idleSockets = await waitFor(
+    () => {
+      const count = socketCount(served.proc.pid);
+      const settled = count === last;
+      last = count;
+      return settled && count;
+    },
+    "serve's sockets to settle",
+    5_000,
+    100,
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -83,10 +88,7 @@ async function stillServing(after: string): Promise<void> {
   expect(served.proc.exitCode).toBeNull();
   using client = await rawConnect(served.socket);
   await client.send(line({ id: `ps after ${after}`, command: "ps" }) + line({ id: 2, command: "status", args: { agent: "B" } }));
-  expect(await client.take(2)).toEqual([
-    ok(`ps after ${after}`, psData()),
-    ok(2, expect.objectContaining({ name: "B", status: "running", pid: pids.B })),
-  ]);
+  expect(await client.take(2)).toEqual([ok(`ps after ${after}`, psData()), ok(2, expect.objectContaining({ name: "B", status: "running", pid: pids.B }))]);
 }
 
 /** Every frame the server sent before it closed the connection (fails if it does not close). */
@@ -140,7 +142,18 @@ function noise(size: number, seed: number): Uint8Array {
 const MB = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
 
 test("garbage and truncated lines: INVALID_REQUEST, then closed, and nothing after the bad line is answered", async () => {
-  const garbage = ["hello world", "}{", "{'id': 1, 'command': 'ps'}", '{"id": 1, "command": "ps"', '{"id": 1, "comm', '{"id":1,"command":"ps"}}', '{"id":1,"command":"ps"} {"id":2,"command":"ps"}', "{\"id\":1,\"command\":\"ps\",}", "NaN", "undefined"];
+  const garbage = [
+    "hello world",
+    "}{",
+    "{'id': 1, 'command': 'ps'}",
+    '{"id": 1, "command": "ps"',
+    '{"id": 1, "comm',
+    '{"id":1,"command":"ps"}}',
+    '{"id":1,"command":"ps"} {"id":2,"command":"ps"}',
+    '{"id":1,"command":"ps",}',
+    "NaN",
+    "undefined",
+  ];
   await eachAnsweredThenClosed(
     garbage.map((text) => ({
       why: text,
@@ -150,7 +163,9 @@ test("garbage and truncated lines: INVALID_REQUEST, then closed, and nothing aft
     })),
   );
   // A good request before the bad line is answered first: answers keep request order.
-  await eachAnsweredThenClosed([{ why: "good then garbage", sent: `${line({ id: 1, command: "ps" })}}{\n`, expected: [ok(1, psData()), err(null, "INVALID_REQUEST")] }]);
+  await eachAnsweredThenClosed([
+    { why: "good then garbage", sent: `${line({ id: 1, command: "ps" })}}{\n`, expected: [ok(1, psData()), err(null, "INVALID_REQUEST")] },
+  ]);
   await stillServing("garbage");
 }, 10_000);
 
@@ -205,7 +220,10 @@ async function pushEndlessLine(total: number): Promise<{ accepted: number; frame
   } finally {
     socket.terminate();
   }
-  const frames = text.split("\n").filter((frame) => frame !== "").map((frame) => JSON.parse(frame) as Envelope);
+  const frames = text
+    .split("\n")
+    .filter((frame) => frame !== "")
+    .map((frame) => JSON.parse(frame) as Envelope);
   return { accepted, frames };
 }
 
@@ -223,7 +241,11 @@ test("a good request and an over-long line in one write: the request is answered
   // Both arrive in one read: the line splitter must not lose the complete line before the bad one.
   await eachAnsweredThenClosed([
     { why: "then too long", sent: concatBytes(bytes(line({ id: 1, command: "ps" })), noise(MAX_LINE_BYTES + 1, 3)), expected: [ok(1, psData()), tooLong()] },
-    { why: "then not UTF-8", sent: concatBytes(bytes(line({ id: 2, command: "ps" })), new Uint8Array([0xff, 0x0a])), expected: [ok(2, psData()), err(null, "INVALID_REQUEST")] },
+    {
+      why: "then not UTF-8",
+      sent: concatBytes(bytes(line({ id: 2, command: "ps" })), new Uint8Array([0xff, 0x0a])),
+      expected: [ok(2, psData()), err(null, "INVALID_REQUEST")],
+    },
   ]);
   await stillServing("a good request before a bad line");
 }, 10_000);
@@ -242,10 +264,7 @@ test("deeply nested JSON: over the limit, unbalanced, or balanced in args, id or
   // Deep but well-formed args are an argument error, and the connection stays usable.
   using connection = await rawConnect(served.socket);
   await connection.send(`{"id":1,"command":"ps","args":{"deep":${nested}}}\n{"id":2,"command":"status","args":{"agent":${nested}}}\n`);
-  expect(await connection.take(2)).toEqual([
-    err(1, "INVALID_ARGUMENT", { argument: "deep", expected: [] }),
-    err(2, "INVALID_ARGUMENT", { argument: "agent" }),
-  ]);
+  expect(await connection.take(2)).toEqual([err(1, "INVALID_ARGUMENT", { argument: "deep", expected: [] }), err(2, "INVALID_ARGUMENT", { argument: "agent" })]);
   await connection.send(line({ id: 3, command: "ps" }));
   expect(await connection.next()).toEqual(ok(3, psData()));
   await stillServing("deep JSON");
@@ -282,14 +301,38 @@ test("NUL bytes, invalid UTF-8 and random binary: INVALID_REQUEST and closed; es
   const request = bytes('{"id":1,"command":"ps"}');
   await eachAnsweredThenClosed([
     { why: "a raw NUL after the object", sent: concatBytes(request, new Uint8Array([0x00, 0x0a])), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "a raw NUL inside a string", sent: concatBytes(bytes('{"id":"a'), new Uint8Array([0x00]), bytes('b","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
+    {
+      why: "a raw NUL inside a string",
+      sent: concatBytes(bytes('{"id":"a'), new Uint8Array([0x00]), bytes('b","command":"ps"}\n')),
+      expected: [err(null, "INVALID_REQUEST")],
+    },
     { why: "only NULs", sent: concatBytes(new Uint8Array(1000), bytes("\n")), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "overlong '/'", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xc0, 0xaf]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "UTF-8-encoded surrogate", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xed, 0xa0, 0x80]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "a 5-byte sequence", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80]), bytes('","command":"ps"}\n')), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "a character cut by the newline", sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xe6, 0x97, 0x0a])), expected: [err(null, "INVALID_REQUEST")] },
+    {
+      why: "overlong '/'",
+      sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xc0, 0xaf]), bytes('","command":"ps"}\n')),
+      expected: [err(null, "INVALID_REQUEST")],
+    },
+    {
+      why: "UTF-8-encoded surrogate",
+      sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xed, 0xa0, 0x80]), bytes('","command":"ps"}\n')),
+      expected: [err(null, "INVALID_REQUEST")],
+    },
+    {
+      why: "a 5-byte sequence",
+      sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80]), bytes('","command":"ps"}\n')),
+      expected: [err(null, "INVALID_REQUEST")],
+    },
+    {
+      why: "a character cut by the newline",
+      sent: concatBytes(bytes('{"id":"'), new Uint8Array([0xe6, 0x97, 0x0a])),
+      expected: [err(null, "INVALID_REQUEST")],
+    },
     { why: "4 kB of random binary", sent: concatBytes(noise(4096, 11), bytes("\n")), expected: [err(null, "INVALID_REQUEST")] },
-    { why: "binary after a good request", sent: concatBytes(bytes(line({ id: 9, command: "ps" })), noise(100, 5), bytes("\n")), expected: [ok(9, psData()), err(null, "INVALID_REQUEST")] },
+    {
+      why: "binary after a good request",
+      sent: concatBytes(bytes(line({ id: 9, command: "ps" })), noise(100, 5), bytes("\n")),
+      expected: [ok(9, psData()), err(null, "INVALID_REQUEST")],
+    },
   ]);
   // Escaped, the same characters are valid JSON strings: they come back intact in the id.
   using connection = await rawConnect(served.socket);

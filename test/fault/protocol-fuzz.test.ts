@@ -33,8 +33,41 @@ type Rng = ReturnType<typeof random>;
 const encoder = new TextEncoder();
 const COMMANDS = ["ps", "status", "stats", "report", "start", "stop", "restart", "reload", "shutdown", "frobnicate", "PS", "__proto__", "toString", ""];
 const AGENT_NAMES = ["A", "B", "Nope", "../etc", "a b", "", "A".repeat(65)];
-const STRINGS = ["", "ps", "A", "\u0000", "\ud800", "\udfff\ud800", "\u202egnp", "e\u0301", "日本語", "\u{1f600}", "\n", "\r\n", "\u001b[31m", "\\", '"', "\ufeff", "null"];
-const RAW_NUMBERS = ["1e400", "-1e400", "1e308", "-0", "123456789012345678901234567890", "9007199254740993", "0.0000000000000000000001", "1e-400", "01", "+1", ".5", "0x10", "NaN", "Infinity"];
+const STRINGS = [
+  "",
+  "ps",
+  "A",
+  "\u0000",
+  "\ud800",
+  "\udfff\ud800",
+  "\u202egnp",
+  "e\u0301",
+  "日本語",
+  "\u{1f600}",
+  "\n",
+  "\r\n",
+  "\u001b[31m",
+  "\\",
+  '"',
+  "\ufeff",
+  "null",
+];
+const RAW_NUMBERS = [
+  "1e400",
+  "-1e400",
+  "1e308",
+  "-0",
+  "123456789012345678901234567890",
+  "9007199254740993",
+  "0.0000000000000000000001",
+  "1e-400",
+  "01",
+  "+1",
+  ".5",
+  "0x10",
+  "NaN",
+  "Infinity",
+];
 
 /** A JSON value of any type, now and then a big or deep one. */
 function weird(rng: Rng, depth = 0): unknown {
@@ -156,7 +189,6 @@ function frame(rng: Rng): Uint8Array {
   return bytes;
 }
 
-
 interface Plan {
   frames: Uint8Array[];
   /**
@@ -179,7 +211,9 @@ function plan(seed: number): Plan[] {
     if (rng.chance(0.1)) {
       const tail = count > 1 && rng.chance(0.5);
       const ids = Array.from({ length: tail ? count - 1 : count }, (_, i) => (rng.chance(0.5) ? `ctl-${plans.length}-${i}` : rng.int(0, 1e9)));
-      const frames: Uint8Array[] = ids.map((id, i) => encoder.encode(`${JSON.stringify(i % 2 ? { id, command: "ps" } : { id, command: "status", args: { agent: "A" } })}\n`));
+      const frames: Uint8Array[] = ids.map((id, i) =>
+        encoder.encode(`${JSON.stringify(i % 2 ? { id, command: "ps" } : { id, command: "status", args: { agent: "A" } })}\n`),
+      );
       if (tail) frames.push(frame(rng));
       plans.push({ frames, control: ids, vanish: false });
     } else {

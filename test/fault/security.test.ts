@@ -83,39 +83,47 @@ test.concurrent("a sticky world-writable folder (like /tmp) is accepted; a missi
   }
 }, 30_000);
 
-asRoot("a user without access gets SOCKET_CONNECTION_ERROR naming the permission problem and the fix", async () => {
-  using _slot = await serveSlot();
-  await using served = await serve(SLEEPER);
-  // The folder is open to all; the socket keeps its default 0600.
-  chmodSync(served.dir, 0o755);
+asRoot(
+  "a user without access gets SOCKET_CONNECTION_ERROR naming the permission problem and the fix",
+  async () => {
+    using _slot = await serveSlot();
+    await using served = await serve(SLEEPER);
+    // The folder is open to all; the socket keeps its default 0600.
+    chmodSync(served.dir, 0o755);
 
-  const piped = await runAs(["ps", "--socket", served.socket]);
-  expect(piped.code).toBe(3);
-  const envelope = JSON.parse(piped.stdout);
-  expect(envelope.error.code).toBe("SOCKET_CONNECTION_ERROR");
-  expect(envelope.error.details).toEqual(expect.objectContaining({ socket_path: served.socket, errno: "EACCES" }));
-  expect(envelope.error.details.hint).toContain("command_socket_group");
+    const piped = await runAs(["ps", "--socket", served.socket]);
+    expect(piped.code).toBe(3);
+    const envelope = JSON.parse(piped.stdout);
+    expect(envelope.error.code).toBe("SOCKET_CONNECTION_ERROR");
+    expect(envelope.error.details).toEqual(expect.objectContaining({ socket_path: served.socket, errno: "EACCES" }));
+    expect(envelope.error.details.hint).toContain("command_socket_group");
 
-  const table = await runAs(["ps", "--socket", served.socket, "--format", "table"]);
-  expect(table.code).toBe(3);
-  expect(table.stderr).toStartWith(`✗ Permission denied on ${served.socket} (EACCES)`);
-  // serve's own user still gets in.
-  expect((await cli(["ps", "--socket", served.socket])).code).toBe(0);
-}, 30_000);
+    const table = await runAs(["ps", "--socket", served.socket, "--format", "table"]);
+    expect(table.code).toBe(3);
+    expect(table.stderr).toStartWith(`✗ Permission denied on ${served.socket} (EACCES)`);
+    // serve's own user still gets in.
+    expect((await cli(["ps", "--socket", served.socket])).code).toBe(0);
+  },
+  30_000,
+);
 
-asRoot("command_socket_group with mode 0660 lets that group in, and only it", async () => {
-  using _slot = await serveSlot();
-  await using served = await serve(SLEEPER, { orchestrator: `command_socket_permissions = 0o660\ncommand_socket_group = "${NOBODY}"` });
-  chmodSync(served.dir, 0o755);
-  const stat = statSync(served.socket);
-  expect({ gid: stat.gid, mode: (stat.mode & 0o777).toString(8) }).toEqual({ gid: NOBODY, mode: "660" });
-  const member = await runAs(["ps", "--socket", served.socket]);
-  expect(member.code).toBe(0);
-  expect(JSON.parse(member.stdout).data.agents[0].name).toBe("Sleeper");
-  const outsider = await runAs(["ps", "--socket", served.socket], NOBODY - 1);
-  expect(outsider.code).toBe(3);
-  expect(JSON.parse(outsider.stdout).error.details.errno).toBe("EACCES");
-}, 30_000);
+asRoot(
+  "command_socket_group with mode 0660 lets that group in, and only it",
+  async () => {
+    using _slot = await serveSlot();
+    await using served = await serve(SLEEPER, { orchestrator: `command_socket_permissions = 0o660\ncommand_socket_group = "${NOBODY}"` });
+    chmodSync(served.dir, 0o755);
+    const stat = statSync(served.socket);
+    expect({ gid: stat.gid, mode: (stat.mode & 0o777).toString(8) }).toEqual({ gid: NOBODY, mode: "660" });
+    const member = await runAs(["ps", "--socket", served.socket]);
+    expect(member.code).toBe(0);
+    expect(JSON.parse(member.stdout).data.agents[0].name).toBe("Sleeper");
+    const outsider = await runAs(["ps", "--socket", served.socket], NOBODY - 1);
+    expect(outsider.code).toBe(3);
+    expect(JSON.parse(outsider.stdout).error.details.errno).toBe("EACCES");
+  },
+  30_000,
+);
 
 test.concurrent("a refused command is audited with its name in serve's log, and serve goes on", async () => {
   using _slot = await serveSlot();

@@ -27,7 +27,10 @@ function parentOf(pid: number): number {
 
 /** The time (ms) of serve's first log line containing `text`; NaN when there is none. */
 function loggedAt(served: Served, text: string | RegExp): number {
-  const line = served.stderr().split("\n").find((l) => (typeof text === "string" ? l.includes(text) : text.test(l)));
+  const line = served
+    .stderr()
+    .split("\n")
+    .find((l) => (typeof text === "string" ? l.includes(text) : text.test(l)));
   return line === undefined ? Number.NaN : Date.parse(line.split(" ")[0] ?? "");
 }
 
@@ -51,9 +54,7 @@ concurrent(
   "crash loop: backoff in ps and status with a growing retry time and rising restarts, failed after the guard trips, start resets it",
   async () => {
     // max_restarts = 3 within 60 s: exits 1-3 back off (1 s, 2 s, 4 s), the 4th gives up.
-    await using served = await serve(
-      agent("Loop", { command: sh("echo run >> runs; exit 1"), restart: "on-failure", max_restarts: 3, restart_window: 60 }),
-    );
+    await using served = await serve(agent("Loop", { command: sh("echo run >> runs; exit 1"), restart: "on-failure", max_restarts: 3, restart_window: 60 }));
     for (const [restarts, delayMs] of [
       [0, 1_000],
       [1, 2_000],
@@ -159,9 +160,7 @@ concurrent("stop and restart of an agent that ignores SIGTERM: SIGKILL after sto
 
 concurrent("a periodic run past its timeout that ignores SIGTERM and forks a grandchild: killed with its group, EXECUTION_TIMEOUT", async () => {
   const script = "trap '' TERM; sleep 300 & echo $! >> grandchildren; sleep 300";
-  await using served = await serve(
-    agent("Overrun", { command: sh(script), execution_interval: 1, timeout: 1, stop_timeout: 1, limit: 2 }),
-  );
+  await using served = await serve(agent("Overrun", { command: sh(script), execution_interval: 1, timeout: 1, stop_timeout: 1, limit: 2 }));
   const run = await until(served, "Overrun", (r) => r.status === "running" && r.pid !== null, "to run");
   const leader = run.pid as number;
   await waitFor(() => linesOf(served, "grandchildren").length === 1, "the grandchild's pid");

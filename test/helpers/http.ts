@@ -56,7 +56,10 @@ export async function serveHttp(agents: string, options: HttpServeOptions = {}):
     fetch: fetchIt,
     async api(command, args = {}, init = {}) {
       const method = init.method ?? "GET";
-      const query = method === "GET" && Object.keys(args).length > 0 ? `?${new URLSearchParams(Object.entries(args).map(([k, v]): [string, string] => [k, String(v)]))}` : "";
+      const query =
+        method === "GET" && Object.keys(args).length > 0
+          ? `?${new URLSearchParams(Object.entries(args).map(([k, v]): [string, string] => [k, String(v)]))}`
+          : "";
       const response = await fetchIt(`/api/v1/${command}${query}`, {
         method,
         token: init.token,

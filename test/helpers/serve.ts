@@ -87,8 +87,7 @@ export async function serve(agents: string, options: ServeOptions = {}): Promise
     proc,
     marker,
     stderr: () => stderr,
-    call: (command, args, timeoutMs = 10_000) =>
-      request(command, (args ?? {}) as ArgsOf<typeof command>, { socketPath: socket, timeoutMs }),
+    call: (command, args, timeoutMs = 10_000) => request(command, (args ?? {}) as ArgsOf<typeof command>, { socketPath: socket, timeoutMs }),
     async data(command, args) {
       const envelope = await served.call(command, args);
       if (envelope.status !== "success") throw new Error(`${command} failed: ${JSON.stringify(envelope.error)}`);

@@ -35,12 +35,8 @@ async function withinBudget(name: string, body: () => Promise<void>, ms: number)
 
 /** test.concurrent holding one serve slot; `budgetMs` counts from when it holds the slot. */
 export function concurrent(name: string, body: () => Promise<void>, budgetMs = 20_000): void {
-  test.concurrent(
-    name,
-    async () => {
-      using _slot = await serveSlot();
-      await withinBudget(name, body, budgetMs);
-    },
-    90_000,
-  );
+  test.concurrent(name, async () => {
+    using _slot = await serveSlot();
+    await withinBudget(name, body, budgetMs);
+  }, 90_000);
 }

@@ -22,7 +22,10 @@ function startedLines(served: Served): Array<{ agent: string; pid: number }> {
 
 /** Index of the first serve log line containing `text`, -1 if none. */
 function lineIndex(served: Served, text: string): number {
-  return served.stderr().split("\n").findIndex((line) => line.includes(text));
+  return served
+    .stderr()
+    .split("\n")
+    .findIndex((line) => line.includes(text));
 }
 
 interface LogLine {
@@ -60,9 +63,7 @@ const gate = (name: string, then = "exit 0") => `while [ ! -f ${name} ]; do slee
 concurrent("dependency order: providers start before dependents, whatever the declaration order", async () => {
   // Declared dependents first, so declaration order alone would get it wrong.
   await using served = await serve(
-    agent("C", { command: SLEEPER, depends_on: ["B"] }) +
-      agent("B", { command: SLEEPER, depends_on: ["A"] }) +
-      agent("A", { command: SLEEPER }),
+    agent("C", { command: SLEEPER, depends_on: ["B"] }) + agent("B", { command: SLEEPER, depends_on: ["A"] }) + agent("A", { command: SLEEPER }),
   );
   for (const name of ["A", "B", "C"]) await running(served, name);
   const all = await psAll(served);
@@ -100,8 +101,7 @@ concurrent('dependents wait ("dependencies") while their provider is stopped and
 
 concurrent('depends_on { A = "completed" }: B waits until the oneshot A exited 0, then runs', async () => {
   await using served = await serve(
-    agent("A", { command: sh(gate("go", "sleep 0.2; exit 0")), kind: "oneshot" }) +
-      agent("B", { command: SLEEPER, depends_on: { A: "completed" } }),
+    agent("A", { command: sh(gate("go", "sleep 0.2; exit 0")), kind: "oneshot" }) + agent("B", { command: SLEEPER, depends_on: { A: "completed" } }),
   );
   await running(served, "A");
   // A running satisfies "started" but not "completed": B must still wait.
@@ -119,9 +119,7 @@ concurrent('depends_on { A = "completed" }: B waits until the oneshot A exited 0
 });
 
 concurrent('depends_on { A = "completed" } is not satisfied by a failed A: B keeps waiting', async () => {
-  await using served = await serve(
-    agent("A", { command: sh("exit 4"), kind: "oneshot" }) + agent("B", { command: SLEEPER, depends_on: { A: "completed" } }),
-  );
+  await using served = await serve(agent("A", { command: sh("exit 4"), kind: "oneshot" }) + agent("B", { command: SLEEPER, depends_on: { A: "completed" } }));
   await inStatus(served, "A", "failed");
   // The exit was handled (and the queue reconsidered) before A became failed: B would be running by now.
   expect(await psOf(served, "B")).toMatchObject({ status: "waiting", waiting_reason: "dependencies", pid: null });
@@ -161,9 +159,7 @@ concurrent("start of the end of a stopped chain starts every provider, in start 
 // ── oneshot ────────────────────────────────────────────────────────────────
 
 concurrent("oneshot: exit 0 → completed (last_exit_code 0); exit 3 → failed (last_exit_code 3)", async () => {
-  await using served = await serve(
-    agent("Ok", { command: sh("exit 0"), kind: "oneshot" }) + agent("Bad", { command: sh("exit 3"), kind: "oneshot" }),
-  );
+  await using served = await serve(agent("Ok", { command: sh("exit 0"), kind: "oneshot" }) + agent("Bad", { command: sh("exit 3"), kind: "oneshot" }));
   await inStatus(served, "Ok", "completed");
   await inStatus(served, "Bad", "failed");
   expect(await statusOf(served, "Ok")).toMatchObject({ status: "completed", pid: null, last_exit_code: 0, restarts: 0 });
@@ -189,15 +185,17 @@ concurrent("oneshot with timeout = 1 running sleep 30 → failed after about a s
 
 concurrent("max_workers = 2: two run, two queued in line (#1, #2); stopping one starts the first queued (FIFO)", async () => {
   await using served = await serve(
-    agent("W1", { command: SLEEPER }) +
-      agent("W2", { command: SLEEPER }) +
-      agent("W3", { command: SLEEPER }) +
-      agent("W4", { command: SLEEPER }),
+    agent("W1", { command: SLEEPER }) + agent("W2", { command: SLEEPER }) + agent("W3", { command: SLEEPER }) + agent("W4", { command: SLEEPER }),
     { orchestrator: "max_workers = 2" },
   );
   await running(served, "W1");
   await running(served, "W2");
-  const pick = (row: PsAgent | undefined) => ({ status: row?.status, waiting_reason: row?.waiting_reason, queue_position: row?.queue_position, hasPid: row?.pid !== null });
+  const pick = (row: PsAgent | undefined) => ({
+    status: row?.status,
+    waiting_reason: row?.waiting_reason,
+    queue_position: row?.queue_position,
+    hasPid: row?.pid !== null,
+  });
   let all = await psAll(served);
   expect(["W1", "W2", "W3", "W4"].map((name) => pick(all[name]))).toEqual([
     { status: "running", waiting_reason: null, queue_position: null, hasPid: true },
@@ -245,9 +243,7 @@ concurrent("max_workers = 1: a queued agent that is stopped does not start when 
 // ── restart policy ─────────────────────────────────────────────────────────
 
 concurrent("crash loop: on-failure, max_restarts = 2 → backoff (with next_run) twice, then failed; start resets it", async () => {
-  await using served = await serve(
-    agent("Crash", { command: sh("exit 1"), restart: "on-failure", max_restarts: 2, restart_window: 60 }),
-  );
+  await using served = await serve(agent("Crash", { command: sh("exit 1"), restart: "on-failure", max_restarts: 2, restart_window: 60 }));
   const backoff = await until(served, "Crash", (row) => row.status === "backoff", "to back off");
   expect(backoff.pid).toBeNull();
   expect(backoff.next_run).toEqual(expect.any(String));
@@ -337,7 +333,10 @@ concurrent("a looping agent that ran at least 10 s is restarted at once, without
   expect(served.stderr()).toContain("Steady restarting (exited)");
   // From the exit to the new start: no 1 s backoff in between.
   const at = (text: string) => {
-    const line = served.stderr().split("\n").find((l) => l.includes(text));
+    const line = served
+      .stderr()
+      .split("\n")
+      .find((l) => l.includes(text));
     return Date.parse(line?.split(" ")[0] ?? "");
   };
   // No backoff line above, and the new start comes after the exit; that it is immediate is
@@ -349,9 +348,7 @@ concurrent("a looping agent that ran at least 10 s is restarted at once, without
 // ── stop ───────────────────────────────────────────────────────────────────
 
 concurrent("stop of an agent that exits on TERM → graceful_shutdown true", async () => {
-  await using served = await serve(
-    agent("Polite", { command: sh("trap 'echo bye; exit 0' TERM; while true; do sleep 0.05; done"), stop_timeout: 5 }),
-  );
+  await using served = await serve(agent("Polite", { command: sh("trap 'echo bye; exit 0' TERM; while true; do sleep 0.05; done"), stop_timeout: 5 }));
   const { pid } = await armed(served, "Polite");
   const t0 = Date.now();
   expect(await served.data("stop", { agent: "Polite" })).toEqual({ agent: "Polite", action: "stopped", graceful_shutdown: true });
@@ -387,9 +384,7 @@ concurrent("stop of an agent with grandchildren leaves nothing behind (its proce
 
 concurrent("stop: grandchildren that ignore TERM go with their leader (killed with the group)", async () => {
   // The shell dies on TERM at once (graceful), its children ignore TERM and would outlive it.
-  await using served = await serve(
-    agent("Leader", { command: sh("(trap '' TERM; exec sleep 300) & (trap '' TERM; exec sleep 300) & wait"), stop_timeout: 5 }),
-  );
+  await using served = await serve(agent("Leader", { command: sh("(trap '' TERM; exec sleep 300) & (trap '' TERM; exec sleep 300) & wait"), stop_timeout: 5 }));
   const pid = (await running(served, "Leader")).pid as number;
   await waitFor(() => groupMembers(pid).length >= 3, "the shell and its two sleeps");
   const t0 = Date.now();
@@ -569,9 +564,7 @@ concurrent("SIGTERM to serve: serve exits even when an escaped descendant still 
 });
 
 concurrent("a command that cannot be started → oneshot failed (127), serve keeps serving", async () => {
-  await using served = await serve(
-    agent("Missing", { command: ["/nonexistent/program"], kind: "oneshot" }) + agent("Fine", { command: SLEEPER }),
-  );
+  await using served = await serve(agent("Missing", { command: ["/nonexistent/program"], kind: "oneshot" }) + agent("Fine", { command: SLEEPER }));
   await inStatus(served, "Missing", "failed");
   expect(await statusOf(served, "Missing")).toMatchObject({ status: "failed", pid: null, last_exit_code: 127 });
   await running(served, "Fine");

@@ -13,7 +13,6 @@ import { waitFor } from "../helpers/wait.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-
 /** The error envelope the client gets back (its request id is always 1). */
 function err(code: ErrorCode, details?: Record<string, unknown>, message: string = expect.any(String)): ErrorEnvelope {
   const error = details === undefined ? { code, message } : { code, message, details };
@@ -171,9 +170,7 @@ concurrent("COMMAND_TIMEOUT: a stop that outlasts command_timeout is answered at
 concurrent("INVALID_ARGUMENT: start without an agent", async () => {
   await using served = await serve(sleeper("Idle", "autostart = false"));
   // The typed client would not allow it; the server must not trust types.
-  expect(await served.call("start", {} as { agent: string })).toEqual(
-    err("INVALID_ARGUMENT", { argument: "agent" }, "argument 'agent' is required"),
-  );
+  expect(await served.call("start", {} as { agent: string })).toEqual(err("INVALID_ARGUMENT", { argument: "agent" }, "argument 'agent' is required"));
 });
 
 /** Runs request() and returns the ProtocolError it must reject with. */
@@ -214,9 +211,7 @@ test("SOCKET_CONNECTION_ERROR: a stale socket file nobody listens on, or a regul
     await listener.exited;
     const staleFailure = await connectionFailure(stale);
     expect(staleFailure.code).toBe("SOCKET_CONNECTION_ERROR");
-    expect(staleFailure.details).toEqual(
-      expect.objectContaining({ socket_path: stale, errno: "ECONNREFUSED", hint: expect.stringContaining(stale) }),
-    );
+    expect(staleFailure.details).toEqual(expect.objectContaining({ socket_path: stale, errno: "ECONNREFUSED", hint: expect.stringContaining(stale) }));
 
     const regular = join(dir, "not-a-socket");
     writeFileSync(regular, "hello\n");

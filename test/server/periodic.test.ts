@@ -49,8 +49,7 @@ function runsOf(served: Served, file: string): Array<[number, number]> {
 }
 
 /** A run that notes its start and end in `file`, taking `seconds` in between. */
-const timedRun = (file: string, seconds: number) =>
-  sh(`echo "S $(date +%s%N)" >> ${file}; sleep ${seconds}; echo "E $(date +%s%N)" >> ${file}`);
+const timedRun = (file: string, seconds: number) => sh(`echo "S $(date +%s%N)" >> ${file}; sleep ${seconds}; echo "E $(date +%s%N)" >> ${file}`);
 
 // ── runs and limit ─────────────────────────────────────────────────────────
 
@@ -130,9 +129,7 @@ concurrent("timeout applies to every run, and the schedule goes on after a timed
 
 concurrent("fixed rate (delay_compensation = true): a run still going when the next is due is skipped, never overlapped", async () => {
   // Runs take 1.5 s, due every 1 s from the start: run 1 at 0 s, the 1 s tick skipped, run 2 at 2 s.
-  await using served = await serve(
-    agent("Rate", { command: timedRun("rate.marks", 1.5), execution_interval: 1, delay_compensation: true, limit: 2 }),
-  );
+  await using served = await serve(agent("Rate", { command: timedRun("rate.marks", 1.5), execution_interval: 1, delay_compensation: true, limit: 2 }));
   await waitFor(() => served.stderr().includes("Rate run skipped"), "a skipped run in serve's log", 6_000);
   expect(served.stderr()).toContain("Rate run skipped: previous run still going");
   await inStatus(served, "Rate", "completed", 10_000);
@@ -149,9 +146,7 @@ concurrent("fixed rate (delay_compensation = true): a run still going when the n
 
 concurrent("fixed rate: no run is reported skipped beyond the limit", async () => {
   // limit = 1: the only run is going when the 1 s tick comes, but no second run is ever due.
-  await using served = await serve(
-    agent("Once", { command: sh("sleep 1.5"), execution_interval: 1, delay_compensation: true, limit: 1 }),
-  );
+  await using served = await serve(agent("Once", { command: sh("sleep 1.5"), execution_interval: 1, delay_compensation: true, limit: 1 }));
   await inStatus(served, "Once", "completed", 8_000);
   expect(served.stderr()).not.toContain("Once run skipped");
 });

@@ -30,7 +30,6 @@ const IDLE_PS: PsAgent = {
   groups: [],
 };
 
-
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 
 function ok(id: RequestId | null, data: unknown): Envelope {

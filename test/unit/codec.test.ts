@@ -9,7 +9,7 @@ describe("LineDecoder", () => {
     const decoder = new LineDecoder();
     expect(decoder.push(bytes('{"a":1}\n{"b"'))).toEqual(['{"a":1}']);
     expect(decoder.buffered).toBe(4);
-    expect(decoder.push(bytes(':2}\n\n'))).toEqual(['{"b":2}', ""]);
+    expect(decoder.push(bytes(":2}\n\n"))).toEqual(['{"b":2}', ""]);
     expect(decoder.buffered).toBe(0);
   });
 

@@ -57,7 +57,7 @@ test("check errors name their key path", () => {
       A: { command: cmd, ready: { tcp: "localhost", http: "http://x" } },
       B: { command: cmd, ready: { interval: 2 } },
       C: { command: cmd, ready: { tcp: "db:99999" } },
-      D: { command: cmd, alive: { log: "(" , timeout: -1, success_threshold: 0 } },
+      D: { command: cmd, alive: { log: "(", timeout: -1, success_threshold: 0 } },
       E: { command: cmd, ready: { command: [] } },
       F: { command: cmd, ready: { http: "ftp://x/" } },
       G: { command: cmd, execution_interval: 5, ready: { tcp: "127.0.0.1:1" } },
@@ -103,7 +103,9 @@ test("groups and instances: names that @group selects, copies that run; the name
   const { agents } = valid({ Web: { command: cmd, groups: ["web", "front", "web"], instances: 3 }, Db: { command: cmd } });
   expect(agents[0]).toMatchObject({ groups: ["web", "front"], instances: 3 });
   expect(agents[1]).toMatchObject({ groups: [], instances: null });
-  expect(errors({ A: { command: cmd, groups: "web" }, B: { command: cmd, groups: ["ok", "no way"] }, C: { command: cmd, instances: 0 }, all: { command: cmd } })).toEqual([
+  expect(
+    errors({ A: { command: cmd, groups: "web" }, B: { command: cmd, groups: ["ok", "no way"] }, C: { command: cmd, instances: 0 }, all: { command: cmd } }),
+  ).toEqual([
     expect.stringMatching(/^agents\.A\.groups: must be an array/),
     expect.stringMatching(/^agents\.B\.groups\[1\]: a group name is/),
     expect.stringMatching(/^agents\.C\.instances: must be a whole number from 1 to 1000/),

@@ -29,7 +29,7 @@ test("env files: comments, export, quotes and escapes, no expansion", () => {
 });
 
 test("env files: every bad line is reported with its number", () => {
-  expect(parseEnvFile("OK=1\njust words\n1BAD=x\nQUOTE=\"open\n")).toEqual({
+  expect(parseEnvFile('OK=1\njust words\n1BAD=x\nQUOTE="open\n')).toEqual({
     ok: false,
     errors: ["line 2: expected NAME=value", "line 3: '1BAD' is not a variable name", "line 4: unterminated quote in the value of QUOTE"],
   });

@@ -3,13 +3,7 @@ import { formatBytes, formatPercent, formatUptime } from "../../src/protocol/for
 import { wireTimestamp } from "../../src/protocol/envelope.ts";
 
 test("uptime is HH:MM:SS, with days in front", () => {
-  expect([0, 59, 932, 8132, 86_400 + 3 * 3600 + 4 * 60 + 5].map(formatUptime)).toEqual([
-    "00:00:00",
-    "00:00:59",
-    "00:15:32",
-    "02:15:32",
-    "1d 03:04:05",
-  ]);
+  expect([0, 59, 932, 8132, 86_400 + 3 * 3600 + 4 * 60 + 5].map(formatUptime)).toEqual(["00:00:00", "00:00:59", "00:15:32", "02:15:32", "1d 03:04:05"]);
 });
 
 test("bytes and percentages as the reference shows them", () => {

@@ -171,7 +171,11 @@ describe("tcp probe", () => {
   // A listener that never accepts, with its queue full, leaves a connect hanging: the probe times out.
   test.skipIf(!Bun.which("python3"))("a connect that hangs times out", async () => {
     const holder = Bun.spawn(
-      ["python3", "-c", "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)"],
+      [
+        "python3",
+        "-c",
+        "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)",
+      ],
       { stdout: "pipe", stderr: "ignore" },
     );
     try {

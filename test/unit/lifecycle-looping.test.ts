@@ -107,7 +107,15 @@ test("stop during backoff ends the retry; stop of a stubborn agent needs SIGKILL
 });
 
 test("stop while starting (ready check pending) stops the process; a second command meanwhile is BUSY", async () => {
-  const ready = { target: { kind: "log" as const, pattern: "up", regex: /up/ }, watchdog: null, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 };
+  const ready = {
+    target: { kind: "log" as const, pattern: "up", regex: /up/ },
+    watchdog: null,
+    interval: 1,
+    timeout: 1,
+    initial_delay: 0,
+    success_threshold: 1,
+    failure_threshold: 3,
+  };
   await using world = fakeWorld([agentConfig({ name: "Slow", ready })]);
   const { orchestrator, spawner } = world;
   spawner.stubborn.add("Slow");
@@ -122,12 +130,18 @@ test("stop while starting (ready check pending) stops the process; a second comm
 
 test("max_workers: the rest wait in FIFO order with their place in line; a restart keeps its slot", async () => {
   const names = ["A", "B", "C", "D"];
-  await using world = fakeWorld(names.map((name) => agentConfig({ name })), { max_workers: 2 });
+  await using world = fakeWorld(
+    names.map((name) => agentConfig({ name })),
+    { max_workers: 2 },
+  );
   const { orchestrator, spawner } = world;
   orchestrator.begin();
   expect(spawner.running()).toEqual(["A", "B"]);
   const positions = [...orchestrator.queuePositions()].map(([runtime, place]) => [runtime.config.name, place]);
-  expect(positions).toEqual([["C", 1], ["D", 2]]);
+  expect(positions).toEqual([
+    ["C", 1],
+    ["D", 2],
+  ]);
   expect(orchestrator.mustGet("C").waitingReason).toBe("queued");
 
   await orchestrator.restart("A");

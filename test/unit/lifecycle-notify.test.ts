@@ -19,12 +19,7 @@ const notify = (watchdog: number | null = null): HealthCheckConfig => ({
 
 test("READY=1 from the agent makes it ready and starts its `ready` dependents; its run gets NOTIFY_SOCKET", async () => {
   const port = new FakeNotifyPort();
-  await using world = fakeWorld(
-    [agentConfig({ name: "Db", ready: notify() }), agentConfig({ name: "Api", depends_on: { Db: "ready" } })],
-    {},
-    undefined,
-    port,
-  );
+  await using world = fakeWorld([agentConfig({ name: "Db", ready: notify() }), agentConfig({ name: "Api", depends_on: { Db: "ready" } })], {}, undefined, port);
   const { orchestrator, clock, spawner } = world;
   orchestrator.begin();
   const db = spawner.live("Db");

@@ -18,19 +18,13 @@ const readyOnLine = (pattern: string): HealthCheckConfig => ({
 });
 
 test("started: a dependent starts once its provider's process runs, ready check or not", async () => {
-  await using world = fakeWorld([
-    agentConfig({ name: "Db", ready: readyOnLine("listening") }),
-    agentConfig({ name: "Api", depends_on: { Db: "started" } }),
-  ]);
+  await using world = fakeWorld([agentConfig({ name: "Db", ready: readyOnLine("listening") }), agentConfig({ name: "Api", depends_on: { Db: "started" } })]);
   world.orchestrator.begin();
   expect(world.spawner.running()).toEqual(["Db", "Api"]);
 });
 
 test("ready: a dependent waits until its provider's ready check passes", async () => {
-  await using world = fakeWorld([
-    agentConfig({ name: "Db", ready: readyOnLine("listening") }),
-    agentConfig({ name: "Api", depends_on: { Db: "ready" } }),
-  ]);
+  await using world = fakeWorld([agentConfig({ name: "Db", ready: readyOnLine("listening") }), agentConfig({ name: "Api", depends_on: { Db: "ready" } })]);
   const { orchestrator, clock, spawner } = world;
   orchestrator.begin();
   await clock.advance(3_000);

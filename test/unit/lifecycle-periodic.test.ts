@@ -6,8 +6,7 @@ import type { AgentConfig } from "../../src/config/types.ts";
 import { agentConfig, cronOf } from "../helpers/agent-config.ts";
 import { FakeClock, fakeWorld, settle } from "../helpers/fake-lifecycle.ts";
 
-const periodic = (name: string, overrides: Partial<AgentConfig> = {}) =>
-  agentConfig({ name, kind: "periodic", execution_interval: 10, ...overrides });
+const periodic = (name: string, overrides: Partial<AgentConfig> = {}) => agentConfig({ name, kind: "periodic", execution_interval: 10, ...overrides });
 
 /** When each run of `agent` started, in ms since the world began. */
 function starts(world: ReturnType<typeof fakeWorld>, agent: string, origin: number): number[] {

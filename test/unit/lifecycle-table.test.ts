@@ -13,27 +13,27 @@ const STATUSES: AgentStatus[] = ["waiting", "starting", "running", "stopping", "
 // One letter per status, in STATUSES order: H handled, · ignored.
 //                       wait start run  stop stopd compl fail backoff
 const MATRIX: Record<LifecycleEventType, string> = {
-  start_requested:       "·    ·     ·    ·    H     H     H    H",
-  dependencies_pending:  "H    ·     ·    ·    ·     ·     ·    ·",
-  dependencies_satisfied:"H    ·     ·    ·    ·     ·     ·    ·",
-  slot_granted:          "H    ·     ·    ·    ·     ·     ·    ·",
-  spawned:               "·    H     ·    ·    ·     ·     ·    ·",
-  spawn_failed:          "·    H     ·    ·    ·     ·     ·    ·",
-  ready:                 "·    H     ·    ·    ·     ·     ·    ·",
-  not_ready:             "·    ·     H    ·    ·     ·     ·    ·",
-  exited:                "·    H     H    H    ·     ·     ·    ·",
-  stop_requested:        "H    H     H    H    ·     ·     ·    H",
-  reload_changed:        "H    H     H    H    ·     ·     ·    H",
-  reload_removed:        "H    H     H    H    ·     ·     ·    H",
-  stop_deadline:         "·    H     H    H    ·     ·     ·    ·",
-  backoff_elapsed:       "·    ·     ·    ·    ·     ·     ·    H",
-  run_due:               "H    H     H    H    ·     ·     ·    ·",
-  run_timed_out:         "·    H     H    ·    ·     ·     ·    ·",
-  run_requested:         "·    ·     ·    ·    H     H     H    ·", // overlap "skip": a run going refuses
-  unwell:                "·    H     H    ·    ·     ·     ·    ·",
-  watchdog_missed:       "·    H     H    ·    ·     ·     ·    ·",
-  shutdown:              "H    H     H    H    H     H     H    H",
-  shutdown_stop:         "H    H     H    H    ·     ·     ·    H",
+  start_requested: "·    ·     ·    ·    H     H     H    H",
+  dependencies_pending: "H    ·     ·    ·    ·     ·     ·    ·",
+  dependencies_satisfied: "H    ·     ·    ·    ·     ·     ·    ·",
+  slot_granted: "H    ·     ·    ·    ·     ·     ·    ·",
+  spawned: "·    H     ·    ·    ·     ·     ·    ·",
+  spawn_failed: "·    H     ·    ·    ·     ·     ·    ·",
+  ready: "·    H     ·    ·    ·     ·     ·    ·",
+  not_ready: "·    ·     H    ·    ·     ·     ·    ·",
+  exited: "·    H     H    H    ·     ·     ·    ·",
+  stop_requested: "H    H     H    H    ·     ·     ·    H",
+  reload_changed: "H    H     H    H    ·     ·     ·    H",
+  reload_removed: "H    H     H    H    ·     ·     ·    H",
+  stop_deadline: "·    H     H    H    ·     ·     ·    ·",
+  backoff_elapsed: "·    ·     ·    ·    ·     ·     ·    H",
+  run_due: "H    H     H    H    ·     ·     ·    ·",
+  run_timed_out: "·    H     H    ·    ·     ·     ·    ·",
+  run_requested: "·    ·     ·    ·    H     H     H    ·", // overlap "skip": a run going refuses
+  unwell: "·    H     H    ·    ·     ·     ·    ·",
+  watchdog_missed: "·    H     H    ·    ·     ·     ·    ·",
+  shutdown: "H    H     H    H    H     H     H    H",
+  shutdown_stop: "H    H     H    H    ·     ·     ·    H",
 };
 
 const EVENTS: Record<LifecycleEventType, LifecycleEvent> = {
@@ -79,7 +79,15 @@ function run(status: AgentStatus, type: LifecycleEventType) {
     kind: periodic ? "periodic" : "looping",
     execution_interval: periodic ? 60 : null,
     timeout: periodic ? 30 : null,
-    ready: { target: { kind: "log", pattern: "up", regex: /up/ }, watchdog: null, interval: 1, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 },
+    ready: {
+      target: { kind: "log", pattern: "up", regex: /up/ },
+      watchdog: null,
+      interval: 1,
+      timeout: 1,
+      initial_delay: 0,
+      success_threshold: 1,
+      failure_threshold: 3,
+    },
   });
   const before = stateIn(status);
   const frozen = structuredClone(before);

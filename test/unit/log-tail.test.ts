@@ -129,7 +129,10 @@ describe("last lines", () => {
   });
 
   test("records that are not ours (a torn last write, garbage) are skipped", () => {
-    writeFileSync(path, Buffer.concat([rec(1, "stdout", "one"), Buffer.from("not a record\n"), rec(2, "stderr", "two"), Buffer.from("2026-11-24T19:00:03.000Z std")]));
+    writeFileSync(
+      path,
+      Buffer.concat([rec(1, "stdout", "one"), Buffer.from("not a record\n"), rec(2, "stderr", "two"), Buffer.from("2026-11-24T19:00:03.000Z std")]),
+    );
     expect(texts(readLastLines(path, { lines: 10 }).lines)).toEqual(["one", "two"]);
   });
 });

@@ -117,7 +117,12 @@ describe("OutputLog: records", () => {
     const records = parseRecords(readFileSync(path));
     const shape = (stream: OutputStream) => records.filter((r) => r.stream === stream).map((r) => [r.continues, r.payload.length]);
     expect(shape("stdout")).toEqual([[false, MAX_RECORD_PAYLOAD]]);
-    expect(shape("stderr")).toEqual([[true, 65_536], [true, 65_536], [true, 65_536], [true, 200_000 - 3 * 65_536]]);
+    expect(shape("stderr")).toEqual([
+      [true, 65_536],
+      [true, 65_536],
+      [true, 65_536],
+      [true, 200_000 - 3 * 65_536],
+    ]);
     expect(reconstruct(records, "stderr")).toEqual(endless);
   });
 

@@ -37,8 +37,27 @@ function frame(agents: StatsAgent[]): StatsWatchFrame {
 }
 
 const FOUR = [
-  agent({ name: "CacheWarmup", status: "completed", pid: null, cpu_usage: "-", cpu_percent: null, memory_usage: "-", memory_bytes: null, uptime: "-", uptime_seconds: null }),
-  agent({ name: "WeatherAgent", status: "waiting", waiting_reason: "next_run", next_run: "2025-07-27T10:50:00Z", pid: null, cpu_percent: null, memory_bytes: null, uptime: "-" }),
+  agent({
+    name: "CacheWarmup",
+    status: "completed",
+    pid: null,
+    cpu_usage: "-",
+    cpu_percent: null,
+    memory_usage: "-",
+    memory_bytes: null,
+    uptime: "-",
+    uptime_seconds: null,
+  }),
+  agent({
+    name: "WeatherAgent",
+    status: "waiting",
+    waiting_reason: "next_run",
+    next_run: "2025-07-27T10:50:00Z",
+    pid: null,
+    cpu_percent: null,
+    memory_bytes: null,
+    uptime: "-",
+  }),
   agent({ name: "DataProcessor", pid: 9570, cpu_percent: 12.25, memory_bytes: 1_640_000, restarts: 2 }),
   agent({ name: "AlertManager", pid: 9571, cpu_percent: 0, memory_bytes: 123_456_789, uptime: "1d 02:03:04" }),
 ];

@@ -38,9 +38,15 @@ function psAgent(overrides: Partial<PsAgent> & Pick<PsAgent, "name">): PsAgent {
 
 describe("renderTable", () => {
   test("sizes columns to content, three spaces apart, no trailing blanks", () => {
-    expect(renderTable(["A", "LONGER", "C"], [["wide cell", "x", ""], ["y", "z", "end"]])).toBe(
-      ["A           LONGER   C", "wide cell   x", "y           z        end"].join("\n"),
-    );
+    expect(
+      renderTable(
+        ["A", "LONGER", "C"],
+        [
+          ["wide cell", "x", ""],
+          ["y", "z", "end"],
+        ],
+      ),
+    ).toBe(["A           LONGER   C", "wide cell   x", "y           z        end"].join("\n"));
   });
 
   test("honours minimum widths", () => {
@@ -119,9 +125,7 @@ describe("start / stop / restart", () => {
   const start = { agent: "WeatherAgent", action: "started", status: "running", waiting_reason: null, queue_position: null } as const;
 
   test("start, as the reference", () => {
-    expect(renderStart({ ...start, pid: 12347, also_started: [] })).toBe(
-      "✓ Agent 'WeatherAgent' started successfully (PID: 12347)",
-    );
+    expect(renderStart({ ...start, pid: 12347, also_started: [] })).toBe("✓ Agent 'WeatherAgent' started successfully (PID: 12347)");
   });
 
   test("start with dependencies started first", () => {
@@ -133,24 +137,20 @@ describe("start / stop / restart", () => {
   });
 
   test("start queued", () => {
-    expect(
-      renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", also_started: [] }),
-    ).toBe("✓ Agent 'WeatherAgent' queued (waiting: queued)");
-    expect(
-      renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", queue_position: 3, also_started: [] }),
-    ).toBe("✓ Agent 'WeatherAgent' queued (waiting: queued #3)");
-    expect(
-      renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "next_run", also_started: [] }),
-    ).toBe("✓ Agent 'WeatherAgent' queued (waiting: next run)");
-    expect(renderStart({ ...start, pid: null, status: "completed", also_started: [] })).toBe(
-      "✓ Agent 'WeatherAgent' started (status: completed)",
+    expect(renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", also_started: [] })).toBe(
+      "✓ Agent 'WeatherAgent' queued (waiting: queued)",
     );
+    expect(renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "queued", queue_position: 3, also_started: [] })).toBe(
+      "✓ Agent 'WeatherAgent' queued (waiting: queued #3)",
+    );
+    expect(renderStart({ ...start, pid: null, status: "waiting", waiting_reason: "next_run", also_started: [] })).toBe(
+      "✓ Agent 'WeatherAgent' queued (waiting: next run)",
+    );
+    expect(renderStart({ ...start, pid: null, status: "completed", also_started: [] })).toBe("✓ Agent 'WeatherAgent' started (status: completed)");
   });
 
   test("stop", () => {
-    expect(renderStop({ agent: "WeatherAgent", action: "stopped", graceful_shutdown: true })).toBe(
-      "✓ Agent 'WeatherAgent' stopped gracefully",
-    );
+    expect(renderStop({ agent: "WeatherAgent", action: "stopped", graceful_shutdown: true })).toBe("✓ Agent 'WeatherAgent' stopped gracefully");
     expect(renderStop({ agent: "WeatherAgent", action: "stopped", graceful_shutdown: false })).toBe(
       "✓ Agent 'WeatherAgent' stopped (killed with SIGKILL after stop_timeout)",
     );
@@ -259,7 +259,10 @@ Next run: 2025-07-27T10:45:00Z`);
   test("the command and health checks as the config writes them, not as JSON", () => {
     const defaults = { watchdog: null, interval: 0.5, timeout: 1, initial_delay: 0, success_threshold: 1, failure_threshold: 3 };
     const settings = (configuration: Record<string, unknown>) =>
-      renderAgentStatus({ ...weather, configuration }).split("Configuration:\n")[1]?.split("\n").filter((line) => line.startsWith("  "));
+      renderAgentStatus({ ...weather, configuration })
+        .split("Configuration:\n")[1]
+        ?.split("\n")
+        .filter((line) => line.startsWith("  "));
     expect(
       settings({
         command: ["/bin/sh", "-c", "echo 'hi there'"],
@@ -506,24 +509,8 @@ Last errors:
   });
 
   test("number helpers", () => {
-    expect([0, 999, 1000, 1247, 1_234_567, -4321].map(groupThousands)).toEqual([
-      "0",
-      "999",
-      "1,000",
-      "1,247",
-      "1,234,567",
-      "-4,321",
-    ]);
-    expect([0, 0.04, 0.4, 9.94, 9.96, 10, 125.4, 125.5].map(formatMilliseconds)).toEqual([
-      "0ms",
-      "0ms",
-      "0.4ms",
-      "9.9ms",
-      "10ms",
-      "10ms",
-      "125ms",
-      "126ms",
-    ]);
+    expect([0, 999, 1000, 1247, 1_234_567, -4321].map(groupThousands)).toEqual(["0", "999", "1,000", "1,247", "1,234,567", "-4,321"]);
+    expect([0, 0.04, 0.4, 9.94, 9.96, 10, 125.4, 125.5].map(formatMilliseconds)).toEqual(["0ms", "0ms", "0.4ms", "9.9ms", "10ms", "10ms", "125ms", "126ms"]);
   });
 });
 
@@ -556,9 +543,10 @@ Estimated time: 30 seconds`);
   });
 
   test("one agent, killed", () => {
-    expect(
-      renderShutdownFrame({ action: "shutdown_initiated", agents_to_stop: 1, estimated_time: "10 seconds", estimated_seconds: 10 }),
-    ).toEqual(["Initiating graceful shutdown...", "Stopping 1 agent in dependency order..."]);
+    expect(renderShutdownFrame({ action: "shutdown_initiated", agents_to_stop: 1, estimated_time: "10 seconds", estimated_seconds: 10 })).toEqual([
+      "Initiating graceful shutdown...",
+      "Stopping 1 agent in dependency order...",
+    ]);
     expect(renderShutdownFrame({ action: "agent_stopped", agent: "AlertManager", graceful_shutdown: false })).toEqual([
       "✓ AlertManager stopped (killed with SIGKILL)",
     ]);
@@ -578,9 +566,7 @@ describe("renderError", () => {
         details: { available_agents: ["WeatherAgent", "DataProcessor"] },
       }),
     ).toBe("✗ Agent 'InvalidAgent' not found in orchestrator (available agents: WeatherAgent, DataProcessor)");
-    expect(renderError({ code: "AGENT_NOT_FOUND", message: "Agent 'X' not found in orchestrator" })).toBe(
-      "✗ Agent 'X' not found in orchestrator",
-    );
+    expect(renderError({ code: "AGENT_NOT_FOUND", message: "Agent 'X' not found in orchestrator" })).toBe("✗ Agent 'X' not found in orchestrator");
   });
 
   test("a socket error prints its hint, which names the path and the fix", () => {
@@ -594,9 +580,9 @@ describe("renderError", () => {
   });
 
   test("other codes: the message alone", () => {
-    expect(
-      renderError({ code: "PERMISSION_DENIED", message: "Command 'stop' is not allowed", details: { command: "stop" } }),
-    ).toBe("✗ Command 'stop' is not allowed");
+    expect(renderError({ code: "PERMISSION_DENIED", message: "Command 'stop' is not allowed", details: { command: "stop" } })).toBe(
+      "✗ Command 'stop' is not allowed",
+    );
   });
 });
 

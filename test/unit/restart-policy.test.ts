@@ -3,14 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AgentConfig } from "../../src/config/types.ts";
 import type { RestartPolicy } from "../../src/config/values.ts";
-import {
-  backoffDelay,
-  decideRestart,
-  type RestartHistory,
-  resetHistory,
-  STABLE_RUN_MS,
-  wantsRestart,
-} from "../../src/orchestrator/restart-policy.ts";
+import { backoffDelay, decideRestart, type RestartHistory, resetHistory, STABLE_RUN_MS, wantsRestart } from "../../src/orchestrator/restart-policy.ts";
 import { agentConfig } from "../helpers/agent-config.ts";
 
 function agent(overrides: Partial<AgentConfig> = {}): AgentConfig {

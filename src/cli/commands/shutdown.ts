@@ -55,7 +55,15 @@ async function followShutdown(options: ClientOptions, wait: boolean): Promise<vo
 async function waitUntilGone(options: ClientOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
-    const stillThere = await Bun.connect({ unix: options.socketPath, socket: { data() {}, open(socket) { socket.end(); } } }).then(
+    const stillThere = await Bun.connect({
+      unix: options.socketPath,
+      socket: {
+        data() {},
+        open(socket) {
+          socket.end();
+        },
+      },
+    }).then(
       () => true,
       () => false,
     );

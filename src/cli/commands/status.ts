@@ -9,8 +9,7 @@ import { emit } from "../output.ts";
 import { renderAgentStatus, renderOrchestratorStatus } from "../render/status.ts";
 import { callAndEmit } from "../run.ts";
 
-const render = (data: AgentStatusData | OrchestratorStatusData) =>
-  "configuration" in data ? renderAgentStatus(data) : renderOrchestratorStatus(data);
+const render = (data: AgentStatusData | OrchestratorStatusData) => ("configuration" in data ? renderAgentStatus(data) : renderOrchestratorStatus(data));
 
 export default defineCommand({
   meta: { name: "status", description: COMMAND_TABLE.status.description },

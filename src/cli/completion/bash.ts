@@ -12,7 +12,10 @@ const dq = (text: string) => `"${text.replace(/(["\\$`])/g, "\\$1")}"`;
 
 function specCase(spec: CommandSpec): string {
   const flags = spec.flags.flatMap(flagNames).join(" ");
-  const valueFlags = spec.flags.filter((f) => f.takesValue).flatMap(flagNames).join(" ");
+  const valueFlags = spec.flags
+    .filter((f) => f.takesValue)
+    .flatMap(flagNames)
+    .join(" ");
   const positionals = spec.positionals.map((p) => dq(kind(p.value))).join(" ");
   return [
     `    ${spec.name})`,
@@ -27,7 +30,9 @@ function valueCases(specs: CommandSpec[]): string {
   const lines: string[] = [];
   for (const spec of specs) {
     for (const flag of spec.flags.filter((f) => f.takesValue)) {
-      const patterns = flagNames(flag).map((name) => dq(`${spec.name} ${name}`)).join("|");
+      const patterns = flagNames(flag)
+        .map((name) => dq(`${spec.name} ${name}`))
+        .join("|");
       lines.push(`    ${patterns}) echo ${dq(kind(flag.value))} ;;`);
     }
   }

@@ -41,7 +41,8 @@ export function renderEventLine(event: HistoryEvent): string {
 
 export function renderHistoryStats(data: HistoryStatsData): string {
   const { statistics, capacity_info: info } = data;
-  const scope = data.agent_filter === null ? `Events: ${groupThousands(statistics.total)}` : `Events of ${data.agent_filter}: ${groupThousands(statistics.total)}`;
+  const scope =
+    data.agent_filter === null ? `Events: ${groupThousands(statistics.total)}` : `Events of ${data.agent_filter}: ${groupThousands(statistics.total)}`;
   return [
     "Event History Statistics",
     "========================",

@@ -50,21 +50,14 @@ function agentLines(agents: ReportData["agents"]): string[] {
   const labels = agents.map((agent) => `${agent.name} (PID: ${agent.pid ?? "-"})`);
   const labelWidth = Math.max(...labels.map((label) => label.length));
   const statusWidth = Math.max(...agents.map((agent) => agent.status.length));
-  return agents.map(
-    (agent, i) =>
-      `  ${(labels[i] ?? "").padEnd(labelWidth)}   - ${agent.status.padEnd(statusWidth)}   - Memory: ${agent.memory_usage}`,
-  );
+  return agents.map((agent, i) => `  ${(labels[i] ?? "").padEnd(labelWidth)}   - ${agent.status.padEnd(statusWidth)}   - Memory: ${agent.memory_usage}`);
 }
 
 function dependencyLines(edges: ReportData["dependencies"]["edges"]): string[] {
   if (edges.length === 0) return ["  (no dependencies)"];
   const lines = edges.map((edge) => `  ${edge.satisfied ? "✓" : "✗"} ${edge.from} → ${edge.to}`);
   const unsatisfied = edges.filter((edge) => !edge.satisfied).length;
-  lines.push(
-    unsatisfied === 0
-      ? "  ✓ All dependencies satisfied"
-      : `  ✗ ${unsatisfied} ${unsatisfied === 1 ? "dependency" : "dependencies"} unsatisfied`,
-  );
+  lines.push(unsatisfied === 0 ? "  ✓ All dependencies satisfied" : `  ✗ ${unsatisfied} ${unsatisfied === 1 ? "dependency" : "dependencies"} unsatisfied`);
   return lines;
 }
 

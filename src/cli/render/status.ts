@@ -46,7 +46,14 @@ export function renderAgentStatus(data: AgentStatusData): string {
 function checkLine(view: HealthCheckView): string {
   const last = view.last_result;
   if (!last) return "… not checked yet";
-  const state = view.healthy === true ? "✓ passing" : view.healthy === false ? `✗ failing ×${view.consecutive_failures}` : last.ok ? "… passed once" : `… failed ×${view.consecutive_failures}`;
+  const state =
+    view.healthy === true
+      ? "✓ passing"
+      : view.healthy === false
+        ? `✗ failing ×${view.consecutive_failures}`
+        : last.ok
+          ? "… passed once"
+          : `… failed ×${view.consecutive_failures}`;
   return `${state} (last: ${last.message}, ${last.at.replace(/\.\d{3}Z$/, "Z")})`;
 }
 

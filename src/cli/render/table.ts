@@ -8,9 +8,7 @@ export interface TableOptions {
 }
 
 export function renderTable(headers: string[], rows: string[][], options: TableOptions = {}): string {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, options.minWidths?.[column] ?? 0, ...rows.map((row) => (row[column] ?? "").length)),
-  );
+  const widths = headers.map((header, column) => Math.max(header.length, options.minWidths?.[column] ?? 0, ...rows.map((row) => (row[column] ?? "").length)));
   return [headers, ...rows]
     .map((cells) =>
       widths

@@ -1,9 +1,6 @@
 // What a probe reports, and the few helpers every probe kind uses to say it in a few words.
 
-export type ProbeSpec =
-  | { kind: "command"; command: string[] }
-  | { kind: "tcp"; host: string; port: number }
-  | { kind: "http"; url: string };
+export type ProbeSpec = { kind: "command"; command: string[] } | { kind: "tcp"; host: string; port: number } | { kind: "http"; url: string };
 
 export interface ProbeContext {
   /** The whole check, spawn or connect to last byte, must end within this. */

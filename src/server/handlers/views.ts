@@ -20,7 +20,10 @@ export const NO_PROCESS = "-";
  * The process's memory and CPU, formatted and as numbers: `"-"` and nulls when there is no
  * process (no figures to give, rather than a zero that reads as a measurement).
  */
-export function processUsage(pid: number | null, usage: ProcessUsage): { memory_usage: string; memory_bytes: number | null; cpu_usage: string; cpu_percent: number | null } {
+export function processUsage(
+  pid: number | null,
+  usage: ProcessUsage,
+): { memory_usage: string; memory_bytes: number | null; cpu_usage: string; cpu_percent: number | null } {
   if (pid === null) return { memory_usage: NO_PROCESS, memory_bytes: null, cpu_usage: NO_PROCESS, cpu_percent: null };
   return {
     memory_usage: formatBytes(usage.memoryBytes),
