@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { agent, psOf, running, sh, statusOf, until } from "../helpers/agents-toml.ts";
 import { cli } from "../helpers/cli.ts";
-import { BINARY, serve, tempDir } from "../helpers/serve.ts";
+import { BINARY, FIXTURES, serve, tempDir } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -97,4 +97,16 @@ test.concurrent("an agent that exits without READY=1 never becomes ready: its `r
   expect(await psOf(served, "Web")).toMatchObject({ status: "waiting", pid: null });
   const { events } = await served.data("history", { last: 100 });
   expect(events.some((event) => event.type === "AGENT_READY")).toBe(false);
+}, 30_000);
+
+test.concurrent("programs that already speak sd_notify work unchanged: a Python daemon (as `sdnotify` sends) and Debian's systemd-notify", async () => {
+  using _slot = await serveSlot();
+  const systemdNotify = Bun.which("systemd-notify");
+  await using served = await serve(
+    agent("Py", { command: ["python3", join(FIXTURES, "sd-notify-daemon.py")] }) +
+      readyTable("Py", "watchdog = 5") +
+      (systemdNotify ? agent("Sh", { command: sh(`sleep 0.2; ${systemdNotify} --ready --status="from systemd-notify"; exec sleep 300`) }) + readyTable("Sh") : ""),
+  );
+  expect((await running(served, "Py")).status_text).toBe("accepting jobs");
+  if (systemdNotify) expect((await running(served, "Sh")).status_text).toBe("from systemd-notify");
 }, 30_000);
