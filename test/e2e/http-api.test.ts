@@ -8,7 +8,7 @@ import type { PsData } from "../../src/protocol/commands.ts";
 import type { HistoryData } from "../../src/protocol/history.ts";
 import type { LogsData } from "../../src/protocol/logs.ts";
 import type { Envelope } from "../../src/protocol/envelope.ts";
-import { agent, psOf, sh } from "../helpers/agents-toml.ts";
+import { agent, armed, psOf, sh } from "../helpers/agents-toml.ts";
 import { serveHttp, sseReader } from "../helpers/http.ts";
 import { tempDir } from "../helpers/serve.ts";
 import { concurrent } from "../helpers/slots.ts";
@@ -77,9 +77,10 @@ concurrent("each error code has its HTTP status; arguments come from the query o
 concurrent(
   "ORCHESTRATOR_BUSY (409) and COMMAND_TIMEOUT (504) come from the same dispatch as the socket's",
   async () => {
-    const stubborn = agent("Stubborn", { command: sh("trap '' TERM; while true; do sleep 1 & wait $!; done"), stop_timeout: 4 });
+    const stubborn = agent("Stubborn", { command: sh("trap '' TERM; while true; do sleep 1 & wait $!; done"), stop_timeout: 6 });
     await using http = await serveHttp(stubborn, { orchestrator: "command_timeout = 1" });
-    await waitFor(async () => (await psOf(http.served, "Stubborn")).pid !== null, "Stubborn running");
+    // Its trap in place (the loop's sleep is there), or SIGTERM would end it within the timeout.
+    await armed(http.served, "Stubborn");
     const timedOut = await http.api("stop", { agent: "Stubborn" }, { method: "POST" });
     expect([timedOut.status, errorOf(timedOut.envelope)]).toEqual([504, "COMMAND_TIMEOUT"]);
     // The stop goes on server-side until SIGKILL at stop_timeout: the agent is busy meanwhile.

@@ -199,7 +199,8 @@ asRoot(
 
 test.concurrent("umask = 0o077: the agent's files are 0600; an agent without umask gets serve's", async () => {
   using _slot = await serveSlot();
-  const write = sh("umask > .mask.$$ && mv .mask.$$ mask.$$ && echo x > made.$$; exec sleep 300");
+  // mask.$$ appears last (renamed into place): once it is there, made.$$ is too.
+  const write = sh("echo x > made.$$ && umask > .mask.$$ && mv .mask.$$ mask.$$; exec sleep 300");
   // Masked starts first: serve's umask must be back before Plain is spawned.
   await using served = await serve(`${agent("Masked", { command: write })}umask = 0o077\n\n${agent("Plain", { command: write })}`);
   const [masked, plain] = await Promise.all([running(served, "Masked"), running(served, "Plain")]);
@@ -225,6 +226,7 @@ test.concurrent("env_file: its variables reach the agent, env wins over it, and 
   writeFileSync(envFile, `# settings\nexport GREETING="hello world"\nSHARED=from-file\nEMPTY=\n`);
   const agents =
     agent("Reader", {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${EMPTY-unset} is the shell's parameter expansion, for sh to read
       command: reporter("env", ['"$GREETING|$SHARED|${EMPTY-unset}"']),
       env_file: "app.env",
       env: { SHARED: "from-env" },

@@ -248,8 +248,9 @@ describe("enable_command_interface = false", () => {
     await using served = await serve(EXAMPLE, { orchestrator: "enable_command_interface = false", waitReady: false });
     await waitFor(() => {
       if (served.proc.exitCode !== null) throw new Error(`serve exited ${served.proc.exitCode}: ${served.stderr()}`);
-      return served.leftovers().length === 2;
-    }, "both agents to run");
+      // The processes can exist a moment before serve's log line about them is read here.
+      return served.leftovers().length === 2 && served.stderr().includes("Provider started");
+    }, "both agents to run, and serve to say so");
     expect(served.stderr()).toContain("Provider started");
     expect(existsSync(served.socket)).toBe(false);
     expect(served.proc.exitCode).toBeNull();

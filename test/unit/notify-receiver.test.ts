@@ -181,6 +181,8 @@ for i in range(3):
 print("sent")`;
     expect((await pythonSend(path, "", { script })).printed).toBe("sent");
     await waitFor(() => heard.length === 3, "three datagrams with descriptors");
+    // The thread closes them after the batch is handled (its "release"), a moment later.
+    await waitFor(() => openFds() === before, `the 15 received descriptors closed (open: ${openFds()}, before: ${before})`);
     expect(openFds()).toBe(before);
   });
 
