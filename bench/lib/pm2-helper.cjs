@@ -43,7 +43,7 @@ readline.createInterface({ input: process.stdin }).on("line", async (line) => {
     if (request.op === "list") answer({ ok: true, processes: await list() });
     else answer({ ok: false, error: `unknown op ${request.op}` });
   } catch (error) {
-    answer({ ok: false, error: String(error && error.message ? error.message : error) });
+    answer({ ok: false, error: String(error?.message ? error.message : error) });
   }
 });
 process.stdin.on("end", () => process.exit(0));

@@ -80,7 +80,10 @@ export class Session {
 
   private receive(envelope: Envelope<unknown>): void {
     const pending = typeof envelope.id === "number" ? this.pending.get(envelope.id) : undefined;
-    if (!pending) return this.fail(`answered an unknown request id ${String(envelope.id)}`);
+    if (!pending) {
+      this.fail(`answered an unknown request id ${String(envelope.id)}`);
+      return;
+    }
     this.pending.delete(envelope.id as number);
     clearTimeout(pending.timer);
     pending.resolve(envelope);

@@ -106,7 +106,9 @@ class SvdirRun implements ToolRun {
       const gone = await within(scanner.exited, 15_000);
       if (!gone) killPid(scanner.pid);
     }
-    await waitFor("the supervisors to exit", () => supervisors.every(reaped), 10_000, 20).catch(() => supervisors.forEach((pid) => killPid(pid)));
+    await waitFor("the supervisors to exit", () => supervisors.every(reaped), 10_000, 20).catch(() => {
+      for (const pid of supervisors) killPid(pid);
+    });
     for (const leftover of markedProcesses(MARKER_ENV, this.marker)) killPid(leftover.pid);
     removeLater(this.dir);
   }
@@ -120,6 +122,7 @@ export class Svdir implements Tool {
   async prepare(): Promise<void> {
     const program = this.name === "s6" ? "s6-svscan" : "runsvdir";
     if (!Bun.which(program)) await installQuietly(this.name);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's own format field, not a JavaScript template
     const dpkg = await mustRun(["dpkg-query", "-W", "-f", "${Version}", this.name]).catch(() => null);
     this.version = dpkg?.stdout.trim() || "?";
   }

@@ -10,9 +10,7 @@ export const COMMAND_TIMEOUT_MS = 30_000;
 export const EXPECTED_OUTCOMES = new Set(["success", "AGENT_ALREADY_RUNNING", "AGENT_NOT_RUNNING", "ORCHESTRATOR_BUSY"]);
 
 /** One request over a connection of its own or a shared one. */
-export interface Transport {
-  <C extends CommandName>(command: C, args: ArgsOf<C>, timeoutMs: number): Promise<Envelope<DataOf<C>>>;
-}
+export type Transport = <C extends CommandName>(command: C, args: ArgsOf<C>, timeoutMs: number) => Promise<Envelope<DataOf<C>>>;
 
 export class Tally {
   readonly sent = new Map<string, number>();

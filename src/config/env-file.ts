@@ -16,11 +16,20 @@ export function parseEnvFile(text: string): EnvFileResult {
     const at = `line ${index + 1}`;
     const body = line.startsWith("export ") ? line.slice(7).trimStart() : line;
     const equals = body.indexOf("=");
-    if (equals <= 0) return void errors.push(`${at}: expected NAME=value`);
+    if (equals <= 0) {
+      errors.push(`${at}: expected NAME=value`);
+      return;
+    }
     const name = body.slice(0, equals).trim();
-    if (!NAME.test(name)) return void errors.push(`${at}: '${name}' is not a variable name`);
+    if (!NAME.test(name)) {
+      errors.push(`${at}: '${name}' is not a variable name`);
+      return;
+    }
     const value = unquote(body.slice(equals + 1).trim());
-    if (value === null) return void errors.push(`${at}: unterminated quote in the value of ${name}`);
+    if (value === null) {
+      errors.push(`${at}: unterminated quote in the value of ${name}`);
+      return;
+    }
     env[name] = value;
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, env };

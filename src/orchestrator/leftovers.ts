@@ -9,7 +9,7 @@
 //   - its environment carries the instance id every agent inherits, which also finds
 //     grandchildren that left the group with setsid.
 
-import { type PidRecord } from "./pid-records.ts";
+import type { PidRecord } from "./pid-records.ts";
 import { allPids, environ, isLive, readStat } from "./procfs.ts";
 
 /** Every process of a serve carries its id here (PYORCHESTRATE_INSTANCE numbers an agent's copies). */

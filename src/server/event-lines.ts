@@ -96,63 +96,91 @@ export function logEvent(log: Logger, event: OrchestratorEvent): void {
   const fields = fieldsOf(event);
   switch (event.type) {
     case "AGENT_STARTED":
-      return log.info(`${agent} started (${pid(details)})`, fields);
+      log.info(`${agent} started (${pid(details)})`, fields);
+      return;
     case "EXECUTION_STARTED":
-      return log.info(`${agent} run ${run} started (${pid(details)})`, fields);
+      log.info(`${agent} run ${run} started (${pid(details)})`, fields);
+      return;
     case "AGENT_EXITED":
-      if (typeof details.error === "string") return log.warn(`${agent} could not start: ${details.error}`, fields);
-      return (details.exit_code === 0 ? log.info : log.warn)(exitedLine(agent, details), fields);
+      if (typeof details.error === "string") {
+        log.warn(`${agent} could not start: ${details.error}`, fields);
+        return;
+      }
+      (details.exit_code === 0 ? log.info : log.warn)(exitedLine(agent, details), fields);
+      return;
     case "AGENT_BACKOFF":
-      return log.warn(`${agent} restarting in ${seconds(details.delay_ms)} (attempt ${String(details.attempt)})`, fields);
+      log.warn(`${agent} restarting in ${seconds(details.delay_ms)} (attempt ${String(details.attempt)})`, fields);
+      return;
     case "AGENT_RESTARTED":
-      return log.info(`${agent} restarting (${String(details.reason)})`, fields);
+      log.info(`${agent} restarting (${String(details.reason)})`, fields);
+      return;
     case "AGENT_COMPLETED":
-      return log.success(completedLine(agent, details), fields);
+      log.success(completedLine(agent, details), fields);
+      return;
     case "AGENT_FAILED":
-      return log.error(failedLine(agent, details), fields);
+      log.error(failedLine(agent, details), fields);
+      return;
     case "AGENT_STOPPED":
-      return (details.graceful_shutdown === false ? log.warn : log.info)(stoppedLine(agent, details), fields);
+      (details.graceful_shutdown === false ? log.warn : log.info)(stoppedLine(agent, details), fields);
+      return;
     case "EXECUTION_COMPLETED":
-      return log.info(`${agent} run ${run} (${pid(details)}) completed in ${seconds(details.ran_ms)}`, fields);
+      log.info(`${agent} run ${run} (${pid(details)}) completed in ${seconds(details.ran_ms)}`, fields);
+      return;
     case "EXECUTION_FAILED":
-      return log.warn(runFailedLine(agent, run, details), fields);
+      log.warn(runFailedLine(agent, run, details), fields);
+      return;
     case "EXECUTION_TIMEOUT":
-      return log.warn(`${agent} run ${run} (${pidAndOutcome(details)}) timed out after ${seconds(details.ran_ms)} and was killed`, fields);
+      log.warn(`${agent} run ${run} (${pidAndOutcome(details)}) timed out after ${seconds(details.ran_ms)} and was killed`, fields);
+      return;
     case "EXECUTION_SKIPPED":
-      return log.warn(`${agent} run skipped: ${String(details.reason)}`, fields);
+      log.warn(`${agent} run skipped: ${String(details.reason)}`, fields);
+      return;
     case "EXECUTION_QUEUED":
-      return log.info(
+      log.info(
         `${agent} run due while pid ${String(details.running_pid)} is still going: ${details.overlap === "kill" ? "ending it, then running" : "runs when it ends"}`,
         fields,
       );
+      return;
     case "AGENT_READY":
-      return log.info(`${agent} ready (${pid(details)}; ${String(details.check)})`, fields);
+      log.info(`${agent} ready (${pid(details)}; ${String(details.check)})`, fields);
+      return;
     case "AGENT_NOT_READY":
-      return log.warn(`${agent} no longer ready (${pid(details)}; ${String(details.check)})`, fields);
+      log.warn(`${agent} no longer ready (${pid(details)}; ${String(details.check)})`, fields);
+      return;
     case "AGENT_UNHEALTHY":
-      return log.warn(`${agent} failed its liveness check ${String(details.failures)} times (${pid(details)}; ${String(details.check)}): restarting`, fields);
+      log.warn(`${agent} failed its liveness check ${String(details.failures)} times (${pid(details)}; ${String(details.check)}): restarting`, fields);
+      return;
     case "AGENT_MEMORY_LIMIT":
-      return log.warn(
+      log.warn(
         `${agent} uses ${formatBytes(Number(details.rss_bytes))}, over max_memory ${formatBytes(Number(details.max_memory))} (${pid(details)}): restarting`,
         fields,
       );
+      return;
     case "AGENT_WATCHDOG":
-      return log.warn(`${agent} sent no WATCHDOG=1 for ${String(details.watchdog_seconds)}s (${pid(details)}): restarting`, fields);
+      log.warn(`${agent} sent no WATCHDOG=1 for ${String(details.watchdog_seconds)}s (${pid(details)}): restarting`, fields);
+      return;
     case "AGENT_SCALED":
-      return log.info(`${agent} scaled from ${String(details.previous)} to ${String(details.instances)} copies`, fields);
+      log.info(`${agent} scaled from ${String(details.previous)} to ${String(details.instances)} copies`, fields);
+      return;
     case "AGENT_STOPPING":
-      return log.info(`${agent} says it is stopping (${pid(details)}; STOPPING=1)`, fields);
+      log.info(`${agent} says it is stopping (${pid(details)}; STOPPING=1)`, fields);
+      return;
     case "COMMAND_REJECTED":
-      return log.warn(`command rejected: ${String(details.command ?? details.reason)} (${String(details.error_code)})`, fields);
+      log.warn(`command rejected: ${String(details.command ?? details.reason)} (${String(details.error_code)})`, fields);
+      return;
     case "COMMAND_EXECUTED":
       return; // the audit trail is in history; read-only commands would drown the log
     case "ORCHESTRATOR_STARTED":
-      return log.info(`orchestrator '${String(details.name)}' started (pid ${String(details.pid)}, ${agents(details.agents)})`, fields);
+      log.info(`orchestrator '${String(details.name)}' started (pid ${String(details.pid)}, ${agents(details.agents)})`, fields);
+      return;
     case "ORCHESTRATOR_RELOADED":
-      return log.info(`configuration reloaded: ${reloadSummary(details)}`, fields);
+      log.info(`configuration reloaded: ${reloadSummary(details)}`, fields);
+      return;
     case "SHUTDOWN_INITIATED":
-      return log.info(`shutting down: stopping ${agents(details.agents_to_stop)} in dependency order`, fields);
+      log.info(`shutting down: stopping ${agents(details.agents_to_stop)} in dependency order`, fields);
+      return;
     case "SHUTDOWN_COMPLETED":
-      return log.success("shutdown complete", fields);
+      log.success("shutdown complete", fields);
+      return;
   }
 }

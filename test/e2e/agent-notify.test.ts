@@ -105,7 +105,9 @@ test.concurrent("programs that already speak sd_notify work unchanged: a Python 
   await using served = await serve(
     agent("Py", { command: ["python3", join(FIXTURES, "sd-notify-daemon.py")] }) +
       readyTable("Py", "watchdog = 5") +
-      (systemdNotify ? agent("Sh", { command: sh(`sleep 0.2; ${systemdNotify} --ready --status="from systemd-notify"; exec sleep 300`) }) + readyTable("Sh") : ""),
+      (systemdNotify
+        ? agent("Sh", { command: sh(`sleep 0.2; ${systemdNotify} --ready --status="from systemd-notify"; exec sleep 300`) }) + readyTable("Sh")
+        : ""),
   );
   expect((await running(served, "Py")).status_text).toBe("accepting jobs");
   if (systemdNotify) expect((await running(served, "Sh")).status_text).toBe("from systemd-notify");

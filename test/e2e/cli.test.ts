@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import type { PsAgent, PsData, RestartData, StartData } from "../../src/protocol/commands.ts";
 import { cli } from "../helpers/cli.ts";
 import { FIXTURES, serve, type Served } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
@@ -28,8 +29,8 @@ depends_on = ["Provider"]
 
 // ---- running the binary -------------------------------------------------------------------------
 
-/** Runs a command expected to succeed with JSON on stdout; returns the parsed envelope. */
-async function json(args: string[], env: Record<string, string> = {}): Promise<any> {
+/** Runs a command expected to succeed with JSON on stdout; returns the parsed envelope (its data typed as the caller says). */
+async function json<D = unknown>(args: string[], env: Record<string, string> = {}): Promise<{ status: "success"; data: D; timestamp: string }> {
   const ran = await cli(args, { env });
   if (ran.code !== 0) throw new Error(`pyorchestrate ${args.join(" ")} exited ${ran.code}\nstdout: ${ran.stdout}\nstderr: ${ran.stderr}`);
   return JSON.parse(ran.stdout);
@@ -174,16 +175,16 @@ describe("a served example", () => {
     await served?.[Symbol.asyncDispose]();
   });
 
-  const expectedAgents = () => [
+  const expectedAgents = (): Pick<PsAgent, "name" | "status" | "pid" | "kind">[] => [
     { name: "Provider", status: "running", pid: pids.Provider, kind: "looping" },
     { name: "Consumer", status: "running", pid: pids.Consumer, kind: "looping" },
   ];
-  const summary = (envelope: any) => envelope.data.agents.map(({ name, status, pid, kind }: Record<string, unknown>) => ({ name, status, pid, kind }));
+  const summary = (envelope: { data: PsData }) => envelope.data.agents.map(({ name, status, pid, kind }) => ({ name, status, pid, kind }));
 
   test.concurrent("ps SOCKET, ps --socket SOCKET and PYORCHESTRATE_SOCKET=SOCKET ps list the same agents", async () => {
-    const positional = await json(["ps", served.socket]);
-    const flag = await json(["ps", "--socket", served.socket]);
-    const env = await json(["ps"], { PYORCHESTRATE_SOCKET: served.socket });
+    const positional = await json<PsData>(["ps", served.socket]);
+    const flag = await json<PsData>(["ps", "--socket", served.socket]);
+    const env = await json<PsData>(["ps"], { PYORCHESTRATE_SOCKET: served.socket });
     expect(summary(positional)).toEqual(expectedAgents());
     expect(summary(flag)).toEqual(expectedAgents());
     expect(summary(env)).toEqual(expectedAgents());
@@ -191,8 +192,8 @@ describe("a served example", () => {
 
   test.concurrent("--socket wins over a positional socket, and both win over PYORCHESTRATE_SOCKET", async () => {
     const elsewhere = "/tmp/pyo-e2e-not-this-one.sock";
-    expect(summary(await json(["ps", "--socket", served.socket, elsewhere]))).toEqual(expectedAgents());
-    expect(summary(await json(["ps", served.socket], { PYORCHESTRATE_SOCKET: elsewhere }))).toEqual(expectedAgents());
+    expect(summary(await json<PsData>(["ps", "--socket", served.socket, elsewhere]))).toEqual(expectedAgents());
+    expect(summary(await json<PsData>(["ps", served.socket], { PYORCHESTRATE_SOCKET: elsewhere }))).toEqual(expectedAgents());
   });
 
   test.concurrent("piped, the default output is the JSON envelope: status, data, timestamp and no id", async () => {
@@ -270,7 +271,9 @@ describe("a served example", () => {
       /^$/,
       /^Configuration:$/,
     ];
-    expected.forEach((pattern, i) => expect(out[i]).toMatch(pattern));
+    expected.forEach((pattern, i) => {
+      expect(out[i]).toMatch(pattern);
+    });
     // Then the settings, indented `key: value`.
     expect(out[9]).toMatch(/^ {2}\w+: \S/);
     // The command as a config writes it: a TOML array, no quoting left to guess.
@@ -436,7 +439,7 @@ describe("start, stop, restart", () => {
     expect((await json(["stop", "Consumer", sock])).data).toEqual({ agent: "Consumer", action: "stopped", graceful_shutdown: true });
 
     // start (JSON)
-    const startData = (await json(["start", "Consumer", "--socket", sock])).data;
+    const startData = (await json<StartData>(["start", "Consumer", "--socket", sock])).data;
     expect(startData).toEqual({
       agent: "Consumer",
       action: "started",
@@ -448,7 +451,7 @@ describe("start, stop, restart", () => {
     });
 
     // restart (JSON): a new process
-    const restartData = (await json(["restart", "Consumer", sock])).data;
+    const restartData = (await json<RestartData>(["restart", "Consumer", sock])).data;
     expect(restartData).toEqual({ agent: "Consumer", action: "restarted", pid: expect.any(Number), status: "running" });
     expect(restartData.pid).not.toBe(startData.pid);
 

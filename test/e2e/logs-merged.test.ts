@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import type { LogsData } from "../../src/protocol/logs.ts";
 import { cleanEnv, cli } from "../helpers/cli.ts";
 import { BINARY, serve, type Served } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
@@ -53,7 +54,7 @@ async function logs(args: string[]): Promise<{ code: number; stdout: string; std
   return cli(["logs", ...args, "--socket", served.socket]);
 }
 
-async function json(args: string[]): Promise<any> {
+async function json(args: string[]): Promise<LogsData> {
   const ran = await logs([...args, "--json"]);
   if (ran.code !== 0) throw new Error(`logs ${args.join(" ")} exited ${ran.code}: ${ran.stdout}${ran.stderr}`);
   return JSON.parse(ran.stdout).data;
@@ -63,12 +64,12 @@ describe("several agents at once", () => {
   test("no agent named: every agent's lines in time order, each with its agent; the answer says which agents", async () => {
     const data = await json([]);
     expect({ agent: data.agent, agents: data.agents }).toEqual({ agent: null, agents: ["Tick", "Loop", "Quiet"] });
-    expect(new Set(data.lines.map((line: any) => line.agent))).toEqual(new Set(["Tick", "Loop"]));
+    expect(new Set(data.lines.map((line) => line.agent))).toEqual(new Set(["Tick", "Loop"]));
     for (const line of data.lines) expect(Object.keys(line)).toEqual(["time", "agent", "stream", "line"]);
-    const times = data.lines.map((line: any) => line.time);
+    const times = data.lines.map((line) => line.time);
     expect([...times].sort()).toEqual(times);
     for (const time of times) expect(time).toMatch(ISO_MS);
-    expect(data.lines.filter((line: any) => line.agent === "Loop").map((line: any) => line.line)).toEqual(["loop up", "loop ready"]);
+    expect(data.lines.filter((line) => line.agent === "Loop").map((line) => line.line)).toEqual(["loop up", "loop ready"]);
   });
 
   test("names, all and @group select the same way start and stop do; -n keeps the newest lines of all of them", async () => {
@@ -78,7 +79,7 @@ describe("several agents at once", () => {
     const newest = await json(["-n", "3"]);
     expect(newest.count).toBe(3);
     const all = await json(["-n", "10000"]);
-    expect(newest.lines.map((line: any) => line.time)).toEqual(all.lines.slice(-3).map((line: any) => line.time));
+    expect(newest.lines.map((line) => line.time)).toEqual(all.lines.slice(-3).map((line) => line.time));
     // One agent by its name: the answer is that agent's, as before.
     expect((await json(["Loop"])).agent).toBe("Loop");
 
@@ -103,13 +104,13 @@ describe("--grep", () => {
   test("a fixed text, case-insensitive unless it has a capital; -n counts matching lines", async () => {
     const lower = await json(["--grep", "tock"]);
     expect(lower.lines.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(lower.lines.map((line: any) => `${line.agent} ${line.stream} ${line.line}`))).toEqual(new Set(["Tick stderr TOCK"]));
+    expect(new Set(lower.lines.map((line) => `${line.agent} ${line.stream} ${line.line}`))).toEqual(new Set(["Tick stderr TOCK"]));
     expect(lower.filters).toMatchObject({ grep: "tock" });
     expect((await json(["--grep", "Tock"])).count).toBe(0);
-    expect((await json(["--grep", "TOCK", "-n", "2"])).lines.map((line: any) => line.line)).toEqual(["TOCK", "TOCK"]);
+    expect((await json(["--grep", "TOCK", "-n", "2"])).lines.map((line) => line.line)).toEqual(["TOCK", "TOCK"]);
     // Not a regular expression: a dot is a dot.
     expect((await json(["--grep", "loop.up"])).count).toBe(0);
-    expect((await json(["--grep", "loop up"])).lines.map((line: any) => line.line)).toEqual(["loop up"]);
+    expect((await json(["--grep", "loop up"])).lines.map((line) => line.line)).toEqual(["loop up"]);
     const empty = await logs(["--grep", ""]);
     expect(empty.code).toBe(2);
   });
@@ -149,7 +150,7 @@ describe("run markers", () => {
     expect((await json(["Tick"])).markers).toEqual([]);
     const data = await json(["Tick", "--markers"]);
     expect(data.filters.markers).toBe(true);
-    const [start, end] = data.markers.filter((marker: any) => marker.run !== null);
+    const [start, end] = data.markers.filter((marker) => marker.run !== null);
     expect(start).toEqual({
       time: expect.stringMatching(ISO_MS),
       agent: "Tick",
@@ -163,7 +164,7 @@ describe("run markers", () => {
       ran_ms: null,
       error: null,
     });
-    expect(end).toMatchObject({ kind: "ended", event: "EXECUTION_COMPLETED", pid: start.pid, run: start.run, exit_code: 0, ran_ms: expect.any(Number) });
+    expect(end).toMatchObject({ kind: "ended", event: "EXECUTION_COMPLETED", pid: start?.pid, run: start?.run, exit_code: 0, ran_ms: expect.any(Number) });
   });
 });
 
@@ -175,11 +176,11 @@ describe("--follow", () => {
       stdout: "pipe",
       stderr: "pipe",
     });
-    const frames: any[] = [];
+    const frames: { data: LogsData }[] = [];
     const reader = proc.stdout.getReader();
     let buffer = "";
     const decoder = new TextDecoder();
-    const seen = () => frames.flatMap((frame) => frame.data.markers.map((marker: any) => marker.kind));
+    const seen = () => frames.flatMap((frame) => frame.data.markers.map((marker) => marker.kind));
     await waitFor(
       async () => {
         const chunk = await reader.read();
@@ -193,7 +194,7 @@ describe("--follow", () => {
       "a run's markers and lines",
       15_000,
     );
-    expect(frames[0].data).toMatchObject({ agent: null, agents: ["Tick", "Loop"], lines: [] });
+    expect(frames[0]?.data).toMatchObject({ agent: null, agents: ["Tick", "Loop"], lines: [] });
     for (const line of frames.flatMap((frame) => frame.data.lines)) expect(line).toMatchObject({ agent: "Tick", time: expect.stringMatching(ISO_MS) });
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(0);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { AgentLogLine, LogsData } from "../../src/protocol/logs.ts";
 import { cleanEnv, cli } from "../helpers/cli.ts";
 import { BINARY, serve, type Served } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
@@ -65,8 +66,8 @@ function follower(served: Served, args: string[]) {
   });
   const next = lineReader(proc.stdout);
   /** NDJSON frames until `done` says the lines seen so far are enough. */
-  const until = async (done: (lines: any[]) => boolean): Promise<any[]> => {
-    const seen: any[] = [];
+  const until = async (done: (lines: AgentLogLine[]) => boolean): Promise<AgentLogLine[]> => {
+    const seen: AgentLogLine[] = [];
     while (!done(seen)) {
       const frame = JSON.parse(await next());
       expect(frame.status).toBe("success");
@@ -82,7 +83,14 @@ async function processed(served: Served): Promise<number> {
   return (await served.data("report")).performance.messages_processed;
 }
 
-async function json(served: Served, args: string[]): Promise<any> {
+/** A `logs --json` answer as the client prints it: the envelope without its id. */
+interface LogsAnswer {
+  status: "success";
+  data: LogsData;
+  timestamp: string;
+}
+
+async function json(served: Served, args: string[]): Promise<LogsAnswer> {
   const ran = await cli(["logs", ...args, "--socket", served.socket]);
   if (ran.code !== 0) throw new Error(`logs ${args.join(" ")} exited ${ran.code}: ${ran.stdout}${ran.stderr}`);
   return JSON.parse(ran.stdout);
@@ -107,7 +115,7 @@ describe("logs", () => {
   test("-n 5 --json: the last five lines of both streams, oldest first, with time and stream", async () => {
     const ran = await cli(["logs", "Count", "-n", "5", "--json", "--socket", served.socket]);
     expect(ran.code).toBe(0);
-    const envelope = JSON.parse(ran.stdout);
+    const envelope: LogsAnswer = JSON.parse(ran.stdout);
     expect(Object.keys(envelope)).toEqual(["status", "data", "timestamp"]);
     expect(envelope.data).toEqual({
       agent: "Count",
@@ -124,7 +132,7 @@ describe("logs", () => {
       limited: false,
       filters: { lines: 5, stream: null, since: null, grep: null, markers: false },
     });
-    const times = envelope.data.lines.map((line: any) => line.time);
+    const times = envelope.data.lines.map((line) => line.time);
     expect([...times].sort()).toEqual(times);
   });
 
@@ -136,7 +144,7 @@ describe("logs", () => {
     for (const line of lines) expect(line.split(" ")[0]).toMatch(ISO_MS);
 
     const stderr = await json(served, ["Count", "--stream", "stderr"]);
-    expect(stderr.data.lines.map((line: any) => `${line.stream} ${line.line}`)).toEqual(["stderr err 1", "stderr err 2", "stderr err 3"]);
+    expect(stderr.data.lines.map((line) => `${line.stream} ${line.line}`)).toEqual(["stderr err 1", "stderr err 2", "stderr err 3"]);
     expect(stderr.data.filters).toEqual({ lines: 100, stream: "stderr", since: null, grep: null, markers: false });
 
     expect(await cli(["logs", "Silent", "--format", "table", "--socket", served.socket])).toEqual({ code: 0, stdout: "", stderr: "" });
@@ -145,21 +153,21 @@ describe("logs", () => {
 
   test("--since keeps lines at or after a time (ISO or a duration ago)", async () => {
     const all = (await json(served, ["Count"])).data.lines;
-    const err1 = all.find((line: any) => line.line === "err 1");
+    const err1 = all.find((line) => line.line === "err 1") as AgentLogLine;
     const since = await json(served, ["Count", "--since", err1.time]);
-    expect(since.data.lines.map((line: any) => line.line)).toEqual(["err 1", "err 2", "err 3"]);
+    expect(since.data.lines.map((line) => line.line)).toEqual(["err 1", "err 2", "err 3"]);
     expect(since.data.filters.since).toBe(err1.time);
     expect((await json(served, ["Count", "--since", "1h"])).data.count).toBe(12);
-    expect((await json(served, ["Count", "--since", "2h", "-n", "2"])).data.lines.map((line: any) => line.line)).toEqual(["err 2", "err 3"]);
+    expect((await json(served, ["Count", "--since", "2h", "-n", "2"])).data.lines.map((line) => line.line)).toEqual(["err 2", "err 3"]);
     expect((await json(served, ["Count", "--since", "2099-01-01T00:00:00Z"])).data.count).toBe(0);
   });
 
   test("--follow: the backlog, then lines printed after it started, read as they come; Ctrl+C exits 0 and ends the stream on the server", async () => {
     const before = await processed(served);
     const follow = follower(served, ["Count", "-n", "2"]);
-    const backlog = JSON.parse(await follow.next());
+    const backlog: LogsAnswer = JSON.parse(await follow.next());
     expect(Object.keys(backlog)).toEqual(["status", "data", "timestamp"]);
-    expect(backlog.data.lines.map((line: any) => line.line)).toEqual(["err 2", "err 3"]);
+    expect(backlog.data.lines.map((line) => line.line)).toEqual(["err 2", "err 3"]);
 
     writeFileSync(join(served.dir, "more"), "");
     const live = await follow.until((lines) => lines.some((line) => line.line === "late 1.3"));
@@ -200,7 +208,7 @@ describe("logs", () => {
       await waitFor(() => files().length === 3, "Burst's log to rotate three times");
 
       // A backlog that spans rotated files is read as one run of numbers.
-      const tail = (await json(served, ["Burst", "-n", "3000"])).data.lines.map((line: any) => Number(line.line));
+      const tail = (await json(served, ["Burst", "-n", "3000"])).data.lines.map((line) => Number(line.line));
       expect(tail.length).toBe(3000);
       expect(tail).toEqual(tail.map((_: number, i: number) => (tail[0] as number) + i));
 
@@ -272,7 +280,7 @@ describe("logs", () => {
     expect(JSON.parse(await silent.next()).data.lines).toEqual([]);
     expect(JSON.parse(await count.next()).data.count).toBe(1);
 
-    served.rewrite(AGENTS.replace(/\[agents\.Silent\][^]*$/, ""));
+    served.rewrite(AGENTS.replace(/\[agents\.Silent\][\s\S]*$/, ""));
     expect((await served.data("reload")).removed).toEqual(["Silent"]);
     expect(await silent.proc.exited).toBe(0);
 

@@ -3,6 +3,7 @@
 // client goes — by Ctrl+C, by its reader closing the pipe, or by the orchestrator going away.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { StatsWatchFrame } from "../../src/protocol/reports.ts";
 import { cleanEnv, cli } from "../helpers/cli.ts";
 import { BINARY, serve, type Served } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
@@ -23,6 +24,13 @@ autostart = false
 
 // A serve, real agents and clients on a 2-core machine: room beyond bun's 5 s default.
 setDefaultTimeout(20_000);
+
+/** One NDJSON line of `stats --watch --json`: the envelope without its id. */
+interface WatchLine {
+  status: "success";
+  data: StatsWatchFrame;
+  timestamp: string;
+}
 
 /** Lines of a child's stdout, each handed over as soon as it is complete. */
 function lineReader(stream: ReadableStream<Uint8Array>) {
@@ -85,7 +93,7 @@ describe("stats --watch against a served example", () => {
     const before = await processed(served);
     const watcher = watchProcess(served.socket);
     const lines = lineReader(watcher.stdout);
-    const frames: any[] = [];
+    const frames: WatchLine[] = [];
     const arrivals: number[] = [];
     for (let i = 0; i < 3; i++) {
       const line = await lines.next();
@@ -101,7 +109,7 @@ describe("stats --watch against a served example", () => {
       expect(frame.data.orchestrator).toMatchObject({ total_agents: 3, running_agents: 2, waiting_agents: 0, failed_agents: 0 });
       expect(frame.data.dependencies).toEqual({ total_dependencies: 1, satisfied: 1, unsatisfied: 0 });
       expect(frame.data.system.memory_bytes).toBeGreaterThan(0);
-      expect(frame.data.agents.map((agent: any) => [agent.name, agent.status, typeof agent.pid])).toEqual([
+      expect(frame.data.agents.map((agent) => [agent.name, agent.status, typeof agent.pid])).toEqual([
         ["Provider", "running", "number"],
         ["Consumer", "running", "number"],
         ["Idle", "stopped", "object"],
@@ -123,7 +131,7 @@ describe("stats --watch against a served example", () => {
     // In order, and paced by the interval (two intervals of 0.5 s between the first and the third).
     const timestamps = frames.map((frame) => Date.parse(frame.timestamp));
     expect([...timestamps].sort((a, b) => a - b)).toEqual(timestamps);
-    expect(frames[2].data.orchestrator.uptime_seconds).toBeGreaterThanOrEqual(frames[0].data.orchestrator.uptime_seconds);
+    expect((frames[2] as WatchLine).data.orchestrator.uptime_seconds).toBeGreaterThanOrEqual((frames[0] as WatchLine).data.orchestrator.uptime_seconds);
     const spread = (arrivals[2] as number) - (arrivals[0] as number);
     expect(spread).toBeGreaterThan(600);
     expect(spread).toBeLessThan(5_000);

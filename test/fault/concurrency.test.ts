@@ -169,7 +169,7 @@ concurrent("while a stop is under way, every other client's start/stop/restart o
   // 2 s to leave: ample time for the losers' answers, even on a loaded machine. The ready check
   // holds `running` back until the TERM trap is set: a stop before that would end it at once.
   const armed = sh(`trap 'sleep 2; exit 0' TERM; echo armed; while true; do sleep 0.05; done`);
-  await using served = await serve(agent("Held", { command: armed, stop_timeout: 5 }) + `[agents.Held.ready]\nlog = "^armed$"\n`);
+  await using served = await serve(`${agent("Held", { command: armed, stop_timeout: 5 })}[agents.Held.ready]\nlog = "^armed$"\n`);
   const { pid } = await running(served, "Held");
   const stopping = served.call("stop", { agent: "Held" });
   await inStatus(served, "Held", "stopping", 3_000);

@@ -61,7 +61,7 @@ describe("last lines", () => {
     const log = new OutputLog(path, () => {}, { maxBytes: 2_000, keep: 100 });
     const text = `${numbered(1, 400).join("\n")}\n`;
     // Written in small chunks so that rotation happens many times between them.
-    const chunks = text.match(/[^]{1,300}/g)?.map((part) => Buffer.from(part)) ?? [];
+    const chunks = text.match(/[\s\S]{1,300}/g)?.map((part) => Buffer.from(part)) ?? [];
     await logThrough(log, { stdout: chunks });
     expect(statSync(`${path}.5`).size).toBeGreaterThan(0);
 
@@ -329,6 +329,7 @@ test("merged: each line prefixed with its agent, run markers in time order (a st
   ]);
   // On a terminal: names in a colour of their own (the same in every frame), markers dim.
   const colored = renderLogs(data, { color: true }).split("\n");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the colours are ANSI escape sequences, which begin with ESC
   expect(colored[0]).toMatch(/^\u001b\[\d+mWeather {6}\u001b\[39m {2}\u001b\[2m── run 3 started/);
   expect(colored[1]?.slice(0, 8)).toBe(colored[0]?.slice(0, 8));
 });

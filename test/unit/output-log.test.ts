@@ -157,7 +157,14 @@ describe("OutputLog: close", () => {
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     const read = Promise.withResolvers<void>();
     const log = new OutputLog(path, () => read.resolve());
-    const drain = log.drain(new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) }), "stderr");
+    const drain = log.drain(
+      new ReadableStream<Uint8Array>({
+        start: (c) => {
+          controller = c;
+        },
+      }),
+      "stderr",
+    );
     controller.enqueue(Buffer.from("before close\n"));
     await read.promise;
     await log.close();

@@ -153,6 +153,7 @@ describe("renderDependencies", () => {
     const out = renderDependencies(weather, { color: true });
     expect(out).toContain("WeatherAgent  ← CacheWarmup (completed \u001b[32m✓\u001b[39m)");
     expect(out).toContain("AlertManager  ← DataProcessor (started \u001b[31m✗\u001b[39m)");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour sequences, which begin with ESC
     expect(out.replace(/\u001b\[\d+m/g, "")).toBe(renderDependencies(weather));
   });
 

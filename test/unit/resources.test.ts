@@ -13,11 +13,11 @@ test("a reading is shared until it is SAMPLE_MAX_AGE_MS old, then taken again", 
   expect(first?.openFiles).toBeGreaterThan(0);
 
   now += SAMPLE_MAX_AGE_MS - 1;
-  expect((await sampler.sample([process.pid])).get(process.pid)).toBe(first!);
+  expect((await sampler.sample([process.pid])).get(process.pid)).toBe(first);
 
   now += 1;
   const second = (await sampler.sample([process.pid])).get(process.pid);
-  expect(second).not.toBe(first!);
+  expect(second).not.toBe(first);
   expect(second?.memoryBytes).toBeGreaterThan(0);
 });
 

@@ -64,7 +64,10 @@ export default defineCommand({
 
 /** One answer: its lines (nothing at all when there are none) or the envelope. */
 function show(envelope: Envelope<LogsData>, options: ClientOptions, view: LogsView): void {
-  if (envelope.status === "error" || options.format === "json") return emit(envelope, options.format, (data) => renderLogs(data, view));
+  if (envelope.status === "error" || options.format === "json") {
+    emit(envelope, options.format, (data) => renderLogs(data, view));
+    return;
+  }
   if (envelope.data.limited) writeErr(`${LIMITED_NOTE}\n`);
   const text = renderLogs(envelope.data, view);
   if (text !== "") writeText(text);
