@@ -82,3 +82,16 @@ export function takeAgents(options: ClientOptions): string {
 
 /** stop and restart wait for agents to exit (stop_timeout), so they wait longer by default. */
 export const SLOW_COMMAND_TIMEOUT_SECONDS = 60;
+
+/**
+ * --format and --json for the offline commands (validate, version): their text stays the default
+ * when piped too, as CI logs and scripts have always read it; JSON only when asked for.
+ */
+export const offlineFormatArgs = {
+  format: { type: "string", description: "Output format: table (default, piped or not) or json", valueHint: "table|json" },
+  json: clientArgs.json,
+} as const satisfies ArgsDef;
+
+export function offlineFormat(args: { format?: string; json?: boolean }): Format {
+  return args.json || args.format !== undefined ? resolveFormat(args) : "table";
+}

@@ -83,12 +83,21 @@ export function findFlag(flag: string, defs: ArgsDef): [string, ArgDef, boolean]
  * for a message about its value. `--key` when it was not given.
  */
 export function typedFlag(rawArgs: readonly string[], key: string, defs: ArgsDef): string {
-  let typed = `--${key}`;
+  return typedFlags(rawArgs, key, defs).at(-1) ?? `--${key}`;
+}
+
+/**
+ * Every time the flag declared as `key` was given, as typed (`-c`, `--config`), in order: for a
+ * flag that must come once. A flag's value never starts with `-` unless inline (`--x=-c`), so a
+ * word that looks like a flag is one.
+ */
+export function typedFlags(rawArgs: readonly string[], key: string, defs: ArgsDef): string[] {
+  const typed: string[] = [];
   for (const arg of rawArgs) {
     if (arg === "--") break;
     if (!arg.startsWith("-") || arg === "-") continue;
     const name = arg.replace(/^--?/, "").split("=")[0] as string;
-    if (findFlag(name, defs)?.[0] === key) typed = arg.split("=")[0] as string;
+    if (findFlag(name, defs)?.[0] === key) typed.push(arg.split("=")[0] as string);
   }
   return typed;
 }

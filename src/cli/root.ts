@@ -5,10 +5,10 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { COMMAND_TABLE } from "../protocol/command-table.ts";
 import type { CommandName } from "../protocol/commands.ts";
-import { VERSION } from "../version.ts";
 import type { CommandTable } from "./completion/model.ts";
 import { runCommand } from "./command.ts";
 import { EXIT, UsageError } from "./errors.ts";
+import { commandHelp, ROOT_USAGE, rootHelp, usageLine } from "./help-text.ts";
 import { writeErr, writeOut } from "./output.ts";
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
@@ -49,15 +49,20 @@ const COMMANDS: CommandTable = {
     "Print a shell completion script (bash, zsh or fish)",
     () => import("./commands/completion.ts").then((m) => m.completionCommand(COMMANDS) as unknown as CommandDef<ArgsDef>),
   ],
+  // What operators type out of habit (supervisorctl, pm2, systemctl): `version`, `help COMMAND`.
+  version: ["Print the version, as --version does", () => load(import("./commands/version.ts"))],
+  help: [
+    "Print a command's help, as COMMAND --help does, or this list",
+    () => import("./commands/help.ts").then((m) => m.helpCommand(COMMANDS) as unknown as CommandDef<ArgsDef>),
+  ],
 };
-
-const ROOT_USAGE = "Usage: pyorchestrate <command> [arguments] [socket_path] [--socket PATH] [--format table|json] [--json]";
 
 export async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   // `--version` and `-v` are answered by src/main.ts, before this module is loaded.
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    const text = rootHelp();
+  // `help` alone prints the same, through commands/help.ts.
+  if (name === undefined || name === "--help" || name === "-h") {
+    const text = rootHelp(COMMANDS);
     if (name === undefined) {
       writeErr(`${text}\n`);
       process.exitCode = EXIT.usage;
@@ -90,41 +95,4 @@ export async function main(argv: string[]): Promise<void> {
 function usageError(message: string, usage: string): void {
   writeErr(`✗ ${message}\n${usage}\n`);
   process.exitCode = EXIT.usage;
-}
-
-function usageLine(name: string, args: ArgsDef): string {
-  const parts = [`Usage: pyorchestrate ${name}`];
-  for (const [key, def] of Object.entries(args)) {
-    if (def.type === "positional") parts.push(def.required === false ? `[${key}]` : `<${key.toUpperCase()}>`);
-  }
-  for (const [key, def] of Object.entries(args)) {
-    if (def.type === "positional") continue;
-    const hint = "valueHint" in def && def.valueHint ? ` ${def.valueHint}` : "";
-    parts.push(`[--${key}${def.type === "boolean" ? "" : hint}]`);
-  }
-  return parts.join(" ");
-}
-
-function commandHelp(name: string, description: string, args: ArgsDef): string {
-  const lines = [description, "", usageLine(name, args), ""];
-  for (const [key, def] of Object.entries(args)) {
-    const label = def.type === "positional" ? key.toUpperCase() : `--${key}`;
-    lines.push(`  ${label.padEnd(14)} ${def.description ?? ""}`);
-  }
-  return lines.join("\n");
-}
-
-function rootHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  return [
-    `pyorchestrate ${VERSION}: supervises agents and answers runtime commands on a UNIX socket`,
-    "",
-    ROOT_USAGE,
-    "",
-    "Commands:",
-    ...Object.entries(COMMANDS).map(([name, [description]]) => `  ${name.padEnd(width)}  ${description}`),
-    "",
-    "Run 'pyorchestrate <command> --help' for a command's arguments.",
-    "Exit status: 0 success, 1 the orchestrator answered an error, 2 usage error, 3 orchestrator unreachable.",
-  ].join("\n");
 }

@@ -1,24 +1,25 @@
-// pyorchestrate export systemd|kubernetes|nomad [CONFIG]: offline, like validate. The objects go to
+// pyorchestrate export systemd|kubernetes|nomad [FILE | -c FILE]: offline, like validate. The objects go to
 // stdout (or one file each into --out), the conversion report to stderr.
 
 import { defineCommand } from "../command.ts";
 import { renderReport } from "../../export/report.ts";
 import { TARGETS, type Target } from "../../export/types.ts";
 import { exportFile, stream, writeFiles } from "../../export/write.ts";
+import { configArgs, configPath } from "../config-arg.ts";
 import { EXIT, UsageError } from "../errors.ts";
 
 export default defineCommand({
   meta: { name: "export", description: "Convert a config to systemd units, Kubernetes manifests or a Nomad job, with a conversion report" },
   args: {
     target: { type: "positional", required: true, description: "systemd, kubernetes or nomad" },
-    config: { type: "positional", required: false, description: "Config file (default ./pyorchestrate.toml)" },
+    ...configArgs,
     out: { type: "string", description: "Write one file per object into this folder (default: all to stdout)", valueHint: "dir" },
     image: { type: "string", description: "Container image the agents run in (required for kubernetes and nomad)", valueHint: "image" },
     json: { type: "boolean", description: "kubernetes: JSON manifests; nomad: the API's JSON job" },
     strict: { type: "boolean", description: "Refuse (exit 1, nothing written) when anything is approximated or has no equivalent" },
     sidecars: { type: "boolean", description: "kubernetes: keep each dependency island in one Pod, providers as native sidecars" },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const target = args.target as Target;
     if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target '${args.target}' (expected ${TARGETS.join(", ")})`);
     if (args._.length > 2) throw new UsageError(`unexpected argument '${args._[2]}'`);
@@ -27,7 +28,7 @@ export default defineCommand({
     if (target === "systemd" && image !== null) throw new UsageError("--image applies to kubernetes and nomad only");
     if (target === "systemd" && args.json) throw new UsageError("systemd units have no JSON form (--json applies to kubernetes and nomad)");
     if (target !== "kubernetes" && args.sidecars) throw new UsageError("--sidecars applies to kubernetes only");
-    const path = args.config ?? "pyorchestrate.toml";
+    const path = configPath(args, rawArgs);
     const json = Boolean(args.json);
     const loaded = await exportFile(path, target, { image, sidecars: Boolean(args.sidecars), json });
     if (!loaded.ok) {

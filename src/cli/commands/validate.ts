@@ -1,20 +1,38 @@
 import { defineCommand } from "../command.ts";
 import { startOrder } from "../../config/dependency-graph.ts";
-import { loadConfig } from "../../config/load.ts";
+import { type LoadResult, loadConfig } from "../../config/load.ts";
+import { type Problem, splitProblem } from "../../config/problems.ts";
+import { success } from "../../protocol/envelope.ts";
+import { offlineFormat, offlineFormatArgs } from "../args.ts";
+import { configArgs, configPath } from "../config-arg.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { writeText } from "../output.ts";
+import { writeJson, writeText } from "../output.ts";
+
+/** `validate --json`'s data. `agents` and `start_order` are null for an invalid file: nothing was resolved. */
+export interface ValidateData {
+  valid: boolean;
+  /** The config file as given. */
+  path: string;
+  agents: string[] | null;
+  start_order: string[] | null;
+  errors: Problem[];
+  warnings: Problem[];
+}
 
 export default defineCommand({
   meta: { name: "validate", description: "Check a config file without starting anything (exit 0 valid, 1 invalid)" },
-  args: { config: { type: "positional", required: false, description: "Config file (default ./pyorchestrate.toml)" } },
-  async run({ args }) {
+  args: { ...configArgs, ...offlineFormatArgs },
+  async run({ args, rawArgs }) {
     if (args._.length > 1) throw new UsageError(`unexpected argument '${args._[1]}'`);
-    const path = args.config ?? "pyorchestrate.toml";
+    const format = offlineFormat(args);
+    const path = configPath(args, rawArgs);
     const loaded = await loadConfig(path);
+    process.exitCode = loaded.ok ? EXIT.ok : EXIT.error;
+    // In JSON the errors and warnings are the data: nothing on stderr.
+    if (format === "json") return writeJson(success(null, validateData(path, loaded)));
     if (!loaded.ok) {
       for (const error of loaded.errors) process.stderr.write(`✗ ${error}\n`);
       process.stderr.write(`${path}: ${loaded.errors.length} error(s)\n`);
-      process.exitCode = EXIT.error;
       return;
     }
     const { config, warnings } = loaded;
@@ -22,6 +40,18 @@ export default defineCommand({
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     const order = startOrder(config.agents);
     writeText(`✓ ${path} is valid: ${config.agents.length} agent(s)${order.length ? `, start order ${order.join(" → ")}` : ""}`);
-    process.exitCode = EXIT.ok;
   },
 });
+
+function validateData(path: string, loaded: LoadResult): ValidateData {
+  if (!loaded.ok) return { valid: false, path, agents: null, start_order: null, errors: loaded.errors.map(splitProblem), warnings: [] };
+  const { config, warnings } = loaded;
+  return {
+    valid: true,
+    path,
+    agents: config.agents.map((agent) => agent.name),
+    start_order: startOrder(config.agents),
+    errors: [],
+    warnings: warnings.map(splitProblem),
+  };
+}
