@@ -1,7 +1,8 @@
 // pyorchestrate alone: the command interface under load (one connection's throughput, 50
-// concurrent clients' latency) and `ps --json` from a fresh CLI at N = 1000.
+// concurrent clients' latency), `ps --json` from a fresh CLI at N = 1000, and a /metrics scrape.
 
 import { median, percentile, timedRun } from "./measure.ts";
+import { measureScrape, type ScrapeCost } from "./metrics-scrape.ts";
 import { activeRuns } from "./scenario.ts";
 import { Session } from "./session.ts";
 import { BINARY, PyorchestrateRun } from "./tool-pyorchestrate.ts";
@@ -23,6 +24,8 @@ export interface Extras {
   psFreshMs: number;
   versionFreshMs: number;
   psBytes: number;
+  /** GET /metrics at 500 agents (issue 13: under 20 ms of serve's time); null where it failed. */
+  scrape: ScrapeCost | null;
 }
 
 const PIPELINE = 64;
@@ -106,7 +109,14 @@ export async function runExtras(marker: string, loadAgents: number, psAgents: nu
     await big.teardown();
     activeRuns.delete(big);
   }
+  let scrape: ScrapeCost | null = null;
+  try {
+    scrape = await measureScrape(`${marker}.metrics`, 500, 200, log);
+  } catch (error) {
+    log(`  /metrics: FAILED: ${(error as Error).message}`);
+  }
   return {
+    scrape,
     loadAgents,
     sequentialPerSecond,
     pipelinedPerSecond,

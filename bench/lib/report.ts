@@ -272,6 +272,12 @@ export function writeResults(path: string, plan: Plan, results: ScenarioResult[]
       `| throughput on one connection, ${extras.pipeline} requests in flight | ${extras.pipelinedPerSecond.toFixed(0)} requests/s |`,
       `| \`ps\` latency, ${extras.clients} concurrent clients × ${extras.requestsPerClient} requests (${extras.loadAgents} agents) | p50 ${fmt.ms(extras.concurrentP50Ms)}, p99 ${fmt.ms(extras.concurrentP99Ms)} |`,
       `| \`ps --json\` from a fresh CLI process at N = ${extras.psAgents} (${(extras.psBytes / 1024).toFixed(0)} KiB of JSON) | ${fmt.ms(extras.psFreshMs)} (\`--version\`: ${fmt.ms(extras.versionFreshMs)}, ${fmt.ratio(extras.psFreshMs / extras.versionFreshMs)}) |`,
+      ...(extras.scrape
+        ? [
+            `| \`GET /metrics\` at N = ${extras.scrape.agents} (${(extras.scrape.bytes / 1024).toFixed(0)} KiB), ${extras.scrape.scrapes} scrapes | ` +
+              `${fmt.ms(extras.scrape.cpuMsPerScrape)} of serve's CPU per scrape (target: under 20 ms, ${extras.scrape.cpuMsPerScrape < 20 ? "**met**" : "**missed**"}); round trip p50 ${fmt.ms(extras.scrape.p50Ms)}, p95 ${fmt.ms(extras.scrape.p95Ms)} |`,
+          ]
+        : []),
       "",
       "Every answered request is also an audited COMMAND_EXECUTED event in the journal: these figures include that.",
       "",

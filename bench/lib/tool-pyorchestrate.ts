@@ -12,7 +12,8 @@ import { AGENT_COMMAND, agentNames, MARKER_ENV, removeLater, type Tool, type Too
 /** The binary under test; PYO_BENCH_BINARY points at another build (a profiling one, an older one). */
 export const BINARY = process.env.PYO_BENCH_BINARY ?? resolve(import.meta.dir, "../../build/pyorchestrate");
 
-export function configToml(dir: string, n: number, marker: string): string {
+/** `extraToml`: tables added after [orchestrator] ([http] for the scrape measurement). */
+export function configToml(dir: string, n: number, marker: string, extraToml = ""): string {
   const lines = [
     "[orchestrator]",
     `name = "bench"`,
@@ -20,6 +21,7 @@ export function configToml(dir: string, n: number, marker: string): string {
     `state_dir = "${join(dir, "state")}"`,
     "shutdown_timeout = 60",
     "",
+    extraToml,
   ];
   for (const name of agentNames(n)) {
     lines.push(`[agents.${name}]`, `command = ${JSON.stringify(AGENT_COMMAND)}`, `env = { ${MARKER_ENV} = "${marker}" }`, "");
@@ -41,8 +43,9 @@ export class PyorchestrateRun implements ToolRun {
     private readonly n: number,
     private readonly marker: string,
     private readonly extraEnv: Record<string, string> = {},
+    extraToml = "",
   ) {
-    writeFileSync(this.config, configToml(this.dir, n, marker));
+    writeFileSync(this.config, configToml(this.dir, n, marker, extraToml));
     this.statusCommand = { argv: [BINARY, "ps", "--socket", this.socket, "--json"], env: { ...process.env, NO_COLOR: "1" } };
   }
 

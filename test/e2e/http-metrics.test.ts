@@ -1,9 +1,8 @@
-// GET /metrics (compiled binary): Prometheus' own checker accepts it, the families the README
-// lists are there with the right values, and a scrape of 500 agents costs serve little (its
-// CPU time per scrape is measured from /proc and printed).
+// GET /metrics (compiled binary): Prometheus' own checker accepts it, and the families the README
+// lists are there with the right values. What a scrape costs serve at 500 agents is measured by
+// the bench (bench/lib/metrics-scrape.ts), not asserted here.
 
 import { expect } from "bun:test";
-import { readFileSync } from "node:fs";
 import { agent, psAll, sh } from "../helpers/agents-toml.ts";
 import { serveHttp } from "../helpers/http.ts";
 import { concurrent } from "../helpers/slots.ts";
@@ -68,49 +67,3 @@ concurrent("promtool accepts /metrics, and it holds every agent's state, health,
   expect(samples(text, "process_open_fds")[""]).toBeGreaterThan(0);
   expect(samples(text, "process_start_time_seconds")[""]).toBeGreaterThan(Date.now() / 1000 - 120);
 });
-
-/** utime + stime of a process, seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-concurrent(
-  "a scrape of 500 agents costs serve under 20 ms (CPU time per scrape, measured)",
-  async () => {
-    const agents = Array.from({ length: 500 }, (_, i) => agent(`a${i}`, { command: ["sleep", "86400"], stop_signal: "SIGKILL" })).join("");
-    await using http = await serveHttp(agents);
-    await waitFor(async () => Object.values(await psAll(http.served)).filter((row) => row.status === "running").length === 500, "500 agents running", 60_000);
-    const first = await waitFor(
-      async () => {
-        const body = await (await http.fetch("/metrics")).text();
-        return (body.match(/^pyorchestrate_agent_resident_memory_bytes\{/gm)?.length ?? 0) === 500 && body;
-      },
-      "a sample of all 500 agents",
-      30_000,
-    );
-    expect((await promtool(first)).code).toBe(0);
-
-    const SCRAPES = 200;
-    for (let i = 0; i < 20; i++) await (await http.fetch("/metrics")).text();
-    const pid = http.served.proc.pid;
-    const cpuBefore = cpuSeconds(pid);
-    const latencies: number[] = [];
-    for (let i = 0; i < SCRAPES; i++) {
-      const from = performance.now();
-      await (await http.fetch("/metrics")).text();
-      latencies.push(performance.now() - from);
-    }
-    const cpuPerScrapeMs = ((cpuSeconds(pid) - cpuBefore) * 1000) / SCRAPES;
-    latencies.sort((a, b) => a - b);
-    const p50 = latencies[Math.floor(SCRAPES * 0.5)] ?? 0;
-    const p95 = latencies[Math.floor(SCRAPES * 0.95)] ?? 0;
-    console.log(
-      `/metrics at 500 agents (${first.length} bytes): serve CPU ${cpuPerScrapeMs.toFixed(2)} ms per scrape; round trip p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms`,
-    );
-    // The issue's bound is 20 ms; CPU time counts serve's work alone, whatever else the machine runs.
-    expect(cpuPerScrapeMs).toBeLessThan(20);
-  },
-  120_000,
-);
