@@ -2,7 +2,7 @@
 // them (written out here, not read from the code under test), and the given overrides.
 
 import { type CronSchedule, parseCron } from "../../src/common/cron.ts";
-import type { AgentConfig } from "../../src/config/types.ts";
+import type { AgentConfig, HealthCheckConfig } from "../../src/config/types.ts";
 
 export function agentConfig(overrides: Partial<AgentConfig> & { name: string }): AgentConfig {
   return {
@@ -45,3 +45,14 @@ export function cronOf(expression: string): CronSchedule {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.schedule;
 }
+
+/** A ready check that passes once `pattern` appears in the agent's output, with the defaults. */
+export const readyOnLine = (pattern: string): HealthCheckConfig => ({
+  target: { kind: "log", pattern, regex: new RegExp(pattern) },
+  watchdog: null,
+  interval: 1,
+  timeout: 1,
+  initial_delay: 0,
+  success_threshold: 1,
+  failure_threshold: 3,
+});

@@ -2,7 +2,7 @@
 // guard, stops during starting and backoff, restarts and the max_workers queue, in milliseconds.
 
 import { expect, test } from "bun:test";
-import { agentConfig } from "../helpers/agent-config.ts";
+import { agentConfig, readyOnLine } from "../helpers/agent-config.ts";
 import { fakeWorld, settle } from "../helpers/fake-lifecycle.ts";
 
 test("a crash loop backs off 1 s, 2 s, 4 s … and fails once max_restarts exits fall inside restart_window", async () => {
@@ -107,15 +107,7 @@ test("stop during backoff ends the retry; stop of a stubborn agent needs SIGKILL
 });
 
 test("stop while starting (ready check pending) stops the process; a second command meanwhile is BUSY", async () => {
-  const ready = {
-    target: { kind: "log" as const, pattern: "up", regex: /up/ },
-    watchdog: null,
-    interval: 1,
-    timeout: 1,
-    initial_delay: 0,
-    success_threshold: 1,
-    failure_threshold: 3,
-  };
+  const ready = readyOnLine("up");
   await using world = fakeWorld([agentConfig({ name: "Slow", ready })]);
   const { orchestrator, spawner } = world;
   spawner.stubborn.add("Slow");

@@ -2,20 +2,9 @@
 // agent mid-run, and the shutdown order (dependents first, independent branches in parallel).
 
 import { expect, test } from "bun:test";
-import type { HealthCheckConfig } from "../../src/config/types.ts";
 import { diffAgents } from "../../src/config/diff.ts";
-import { agentConfig } from "../helpers/agent-config.ts";
+import { agentConfig, readyOnLine } from "../helpers/agent-config.ts";
 import { fakeWorld, settle } from "../helpers/fake-lifecycle.ts";
-
-const readyOnLine = (pattern: string): HealthCheckConfig => ({
-  target: { kind: "log", pattern, regex: new RegExp(pattern) },
-  watchdog: null,
-  interval: 1,
-  timeout: 1,
-  initial_delay: 0,
-  success_threshold: 1,
-  failure_threshold: 3,
-});
 
 test("started: a dependent starts once its provider's process runs, ready check or not", async () => {
   await using world = fakeWorld([agentConfig({ name: "Db", ready: readyOnLine("listening") }), agentConfig({ name: "Api", depends_on: { Db: "started" } })]);

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { ACCEPTS, initialState, transition } from "../../src/orchestrator/lifecycle.ts";
 import type { LifecycleEvent, LifecycleEventType, LifecycleState } from "../../src/orchestrator/lifecycle-types.ts";
 import type { AgentStatus } from "../../src/protocol/agents.ts";
-import { agentConfig, cronOf } from "../helpers/agent-config.ts";
+import { agentConfig, cronOf, readyOnLine } from "../helpers/agent-config.ts";
 
 const STATUSES: AgentStatus[] = ["waiting", "starting", "running", "stopping", "stopped", "completed", "failed", "backoff"];
 
@@ -79,15 +79,7 @@ function run(status: AgentStatus, type: LifecycleEventType) {
     kind: periodic ? "periodic" : "looping",
     execution_interval: periodic ? 60 : null,
     timeout: periodic ? 30 : null,
-    ready: {
-      target: { kind: "log", pattern: "up", regex: /up/ },
-      watchdog: null,
-      interval: 1,
-      timeout: 1,
-      initial_delay: 0,
-      success_threshold: 1,
-      failure_threshold: 3,
-    },
+    ready: readyOnLine("up"),
   });
   const before = stateIn(status);
   const frozen = structuredClone(before);
