@@ -21,7 +21,7 @@ import type { CheckName, CheckView } from "./health-monitor.ts";
 import { OutputLog } from "./output-log.ts";
 import { parentDeathPrefix } from "./parent-death.ts";
 import { PidRecords } from "./pid-records.ts";
-import { type Clock, processSpawner, type Spawner, systemClock } from "./ports.ts";
+import { type Clock, type GroupTracker, processSpawner, type Spawner, systemClock } from "./ports.ts";
 import { reloadAgents } from "./reload-agents.ts";
 import { type AgentRuntime, countStatuses } from "./runtime.ts";
 import { type ShutdownResult, shutdownAgents } from "./shutdown.ts";
@@ -35,8 +35,10 @@ export interface OrchestratorOptions {
   instance?: string;
   clock?: Clock;
   spawner?: Spawner;
-  /** Arms the parent-death signal of each agent; by default what this system offers (parent-death.ts). */
+  /** Arms the parent-death signal of each agent; by default what this system offers (parent-death.ts), none with `groups`. */
   spawnPrefix?: readonly string[];
+  /** serve's death guard (system/death-guard.ts): told every agent group, it ends them if serve dies. */
+  groups?: GroupTracker;
   /** Receives notify agents' datagrams (deliver them to notified()); none: notify agents cannot start. */
   notify?: NotifyPort | { problem: string } | null;
   /** Whether a datagram's sender belongs to a run (tests: their fake processes have no /proc). */
@@ -57,7 +59,7 @@ export class Orchestrator {
     this.instance = options.instance ?? crypto.randomUUID();
     this.events = new EventLog(config.orchestrator.history_capacity);
     this.pidRecords = new PidRecords(config.orchestrator.state_dir);
-    this.spawnPrefix = options.spawnPrefix ?? parentDeathPrefix();
+    this.spawnPrefix = options.spawnPrefix ?? (options.groups ? [] : parentDeathPrefix());
     this.supervisor = new Supervisor({
       config,
       instance: this.instance,
@@ -68,6 +70,7 @@ export class Orchestrator {
       spawnPrefix: this.spawnPrefix,
       notify: options.notify ?? null,
       inRun: options.inRun,
+      groups: options.groups,
     });
     this.commands = new AgentCommands(this.supervisor);
     for (const agent of config.agents) {

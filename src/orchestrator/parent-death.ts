@@ -1,4 +1,5 @@
-// Agents die with serve, even when serve is killed with SIGKILL: Linux's parent-death signal
+// The fallback where serve's death guard (system/death-guard.ts) cannot start, and the default
+// for a command check run outside serve. Agents die with serve, even when it is killed with SIGKILL: Linux's parent-death signal
 // (PR_SET_PDEATHSIG), armed by util-linux `setpriv --pdeathsig KILL`, which sets it and then execs
 // the agent (the setting survives exec). The kernel ties it to the thread that forked the child:
 // Bun.spawn forks from the main JS thread, which lives exactly as long as serve. It covers the

@@ -8,8 +8,8 @@
 // of that again at their stop (ext4 inode creation, measured). The lines of one turn of the event
 // loop go out in one write, one turn after the spawns: reading /proc/<pid>/stat while a child is
 // still in its exec waits for the exec (~0.3 ms each, measured), which serialised a start of many
-// agents. The leader itself dies with serve meanwhile (parent-death.ts), and its descendants
-// carry the instance id (leftovers.ts). `<agent>.json` files holding one record are read too.
+// agents. A killed serve's death guard ends the groups meanwhile (system/death-guard.ts), and
+// descendants carry the instance id (leftovers.ts). `<agent>.json` files holding one record are read too.
 
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

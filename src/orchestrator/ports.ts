@@ -23,6 +23,12 @@ export interface Spawner {
   spawn(config: AgentConfig, log: OutputLog, options: SpawnOptions): AgentProcess;
 }
 
+/** Told each agent's process group as it starts and ends: serve's death guard (system/death-guard.ts). */
+export interface GroupTracker {
+  track(pgid: number): void;
+  untrack(pgid: number): void;
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   wallNow: wallClockNow,

@@ -16,7 +16,7 @@ import { MemoryGuard } from "./memory-guard.ts";
 import type { OutputLog } from "./output-log.ts";
 import { PeriodicSchedule } from "./periodic.ts";
 import type { PidRecords } from "./pid-records.ts";
-import type { Clock, Spawner } from "./ports.ts";
+import type { Clock, GroupTracker, Spawner } from "./ports.ts";
 import { type AgentRuntime, createRuntime, isActive } from "./runtime.ts";
 import { StartQueue } from "./start-queue.ts";
 
@@ -28,8 +28,10 @@ export interface SupervisorDeps {
   spawner: Spawner;
   events: EventLog;
   pidRecords: PidRecords;
-  /** Arms each agent's parent-death signal (parent-death.ts). */
+  /** Arms each agent's parent-death signal (parent-death.ts); empty with a death guard. */
   spawnPrefix: readonly string[];
+  /** Ends every agent's group the moment serve dies (system/death-guard.ts); none in unit tests. */
+  groups?: GroupTracker;
   /** Receives notify agents' datagrams; null where the system cannot (their starts then fail with the reason). */
   notify: NotifyPort | { problem: string } | null;
   /** Whether a datagram's sender belongs to the run led by `leader` (tests pass their own). */
@@ -152,6 +154,7 @@ export class Supervisor implements EffectShell {
     this.queue.processStarted();
     runtime.process = child;
     this.deps.pidRecords.add(config.name, child.pid, this.deps.instance);
+    this.deps.groups?.track(child.pid);
     runtime.lastActivity = child.startedAt;
     if (config.max_memory !== null) this.memory.update();
     this.dispatch(runtime, { type: "spawned", pid: child.pid });
@@ -175,6 +178,7 @@ export class Supervisor implements EffectShell {
   processGone(runtime: AgentRuntime): void {
     this.queue.processEnded();
     this.deps.pidRecords.remove(runtime.config.name);
+    if (runtime.process) this.deps.groups?.untrack(runtime.process.pid);
     runtime.process = null;
     this.health.end(runtime);
     if (runtime.config.max_memory !== null) this.memory.update();

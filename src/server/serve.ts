@@ -2,11 +2,12 @@
 
 import { mkdirSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
-import { endLeftovers } from "../orchestrator/leftovers.ts";
+import { endLeftovers, SERVE_ID_ENV } from "../orchestrator/leftovers.ts";
 import { OrchestratorError } from "../orchestrator/errors.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
 import { ResourceSampler } from "../orchestrator/resources.ts";
 import { adoptOrphans } from "../system/adopt-orphans.ts";
+import { type DeathGuard, startDeathGuard } from "../system/death-guard.ts";
 import { takeNotifySettings } from "../system/sd-notify.ts";
 import { openHttp } from "../http/listener.ts";
 import { lazyNotifyPort } from "./agent-notify-port.ts";
@@ -62,16 +63,22 @@ export async function serve(options: ServeOptions): Promise<number> {
   let lock: StateLock;
   // Agents' sd_notify datagrams reach the orchestrator once it exists.
   const agentNotify = lazyNotifyPort((agent, datagram) => orchestrator.notified(agent, datagram));
+  let guard: DeathGuard | null = null;
   try {
     mkdirSync(settings.state_dir, { recursive: true, mode: 0o700 });
     lock = acquireStateLock(settings.state_dir, instance);
-    orchestrator = new Orchestrator(config, { instance, notify: agentNotify });
+    // Watching before any agent starts; without it, each agent's parent-death signal (setpriv).
+    const started = startDeathGuard(`${SERVE_ID_ENV}=${instance}`, (why) => log.warn(why));
+    if ("problem" in started) log.warn(`${started.problem}: agents get a parent-death signal instead, their descendants wait for the next serve`);
+    else guard = started;
+    orchestrator = new Orchestrator(config, { instance, notify: agentNotify, groups: guard ?? undefined });
   } catch (error) {
     log.error(`cannot use state_dir ${settings.state_dir}: ${error instanceof Error ? error.message : String(error)}`);
+    await guard?.close();
     return 1;
   }
   await endPreviousLeftovers(orchestrator, lock, log);
-  if (orchestrator.spawnPrefix.length === 0) {
+  if (!guard && orchestrator.spawnPrefix.length === 0) {
     log.warn("setpriv with --pdeathsig is not available: if serve is killed, its agents run on until the next serve on this state_dir ends them");
   }
   // Before the first agent starts, so that whatever any of them daemonizes is re-parented to serve.
@@ -125,6 +132,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       log.error(`cannot open the command socket: ${error instanceof Error ? error.message : String(error)}`);
       systemd?.dispose();
       adoption.reaper?.dispose();
+      await guard?.close();
       lock.release();
       return 1;
     }
@@ -136,6 +144,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     await listener?.close();
     systemd?.dispose();
     adoption.reaper?.dispose();
+    await guard?.close();
     lock.release();
     return 1;
   }
@@ -166,6 +175,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   systemd?.dispose();
   agentNotify.dispose();
   adoption.reaper?.dispose();
+  await guard?.close();
   lock.release();
   if (!result.allGraceful) log.warn("some agents had to be killed with SIGKILL");
   return quit ? QUIT_EXIT_STATUS : 0;

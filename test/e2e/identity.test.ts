@@ -112,10 +112,10 @@ asRoot(
 );
 
 asRoot(
-  "an agent switched to nobody still dies with serve when serve is killed (parent-death signal survives the switch)",
+  "an agent switched to nobody still dies with serve when serve is killed (the death guard runs as serve's account)",
   async () => {
     using _slot = await serveSlot();
-    // The kernel clears PR_SET_PDEATHSIG when the uid changes: setpriv must arm it after switching.
+    // An account switch would clear a parent-death signal; the guard, root like serve, ends it regardless.
     await using served = await serve(agent("Nobody", { command: ["sleep", "300"], user: "nobody" }), { dir: sharedDir() });
     const { pid } = await running(served, "Nobody");
     expect(procStatus(pid as number, "Uid")).toBe(allIds(NOBODY));

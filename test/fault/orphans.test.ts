@@ -1,25 +1,31 @@
-// No orphans: agents die with a SIGKILLed serve where Linux allows it, and whatever could not
-// (their descendants) is found and ended by the next serve on the same state_dir — by the pid
-// records even when the processes cleared their environment, and never by a reused pid.
+// No orphans: agents and their descendants die with a SIGKILLed serve (its death guard,
+// src/system/death-guard.ts), and whatever a guard killed along with serve left is found and
+// ended by the next serve on the same state_dir — by the pid records even when the processes
+// cleared their environment, and never by a reused pid.
 
 import { expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readStat } from "../../src/orchestrator/procfs.ts";
-import { groupMembers, isAlive } from "../helpers/processes.ts";
+import { deathGuardOf, exactly, groupMembers, isAlive } from "../helpers/processes.ts";
 import { serve, tempDir } from "../helpers/serve.ts";
 import { serveSlot } from "../helpers/slots.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-test.concurrent("an agent dies with serve when serve is killed with SIGKILL (parent-death signal)", async () => {
+test.concurrent("an agent, its group and a descendant that left the group die with serve when serve is killed with SIGKILL", async () => {
   using _slot = await serveSlot();
-  await using served = await serve(`[agents.Sleeper]\ncommand = ["sleep", "300"]\n`);
-  const pid = await waitFor(async () => (await served.data("ps")).agents[0]?.pid, "the agent to run");
+  await using served = await serve(`[agents.Forker]\ncommand = ["sh", "-c", "sleep 300 & (setsid sleep 301 &) ; exec sleep 302"]\n`);
+  // The agent, its background sleep, and the sleep that left with setsid.
+  const all = await waitFor(() => exactly(served.leftovers(), ["sleep 300", "sleep 301", "sleep 302"]), "the agent and its descendants");
+  const guard = deathGuardOf(served.proc.pid);
+  expect(guard).not.toBeNull();
+  // Its own session: a signal to serve's group (a terminal's Ctrl+C, say) does not reach it.
+  expect(readStat(guard as number)?.pgid).toBe(guard as number);
   served.proc.kill("SIGKILL");
   await served.proc.exited;
-  // No next serve here: only the kernel can end it.
-  await waitFor(() => !isAlive(pid), "the agent to die with serve", 5_000);
-  expect(served.leftovers()).toEqual([]);
+  // No next serve here: the guard alone ends them, then itself.
+  await waitFor(() => all.every((pid) => !isAlive(pid)), "every process of the agent to die with serve", 5_000);
+  await waitFor(() => !isAlive(guard as number), "the guard to end", 5_000);
 }, 30_000);
 
 test.concurrent("descendants that cleared their environment are found by the pid record of their group", async () => {
@@ -30,9 +36,13 @@ test.concurrent("descendants that cleared their environment are found by the pid
   const leader = await waitFor(async () => (await first.data("ps")).agents[0]?.pid, "the agent to run");
   const group = await waitFor(() => groupMembers(leader).length === 2 && groupMembers(leader), "the agent's background child");
   const [child] = group.filter((pid) => pid !== leader);
+  // The guard killed along with serve (as `kill -9` of both, or the OOM killer, might): the
+  // agents run on, and the next serve is what ends them.
+  const guard = deathGuardOf(first.proc.pid) as number;
+  process.kill(guard, "SIGKILL");
   first.proc.kill("SIGKILL");
   await first.proc.exited;
-  await waitFor(() => !isAlive(leader), "the leader to die with serve", 5_000);
+  expect(isAlive(leader)).toBe(true);
   expect(isAlive(child as number)).toBe(true);
 
   await using next = await serve(`[agents.Hider]\ncommand = ["sleep", "30"]\n`, { reuseDir: first });

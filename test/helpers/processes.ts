@@ -51,3 +51,32 @@ export function processesWithEnv(name: string, value: string): number[] {
   }
   return found;
 }
+
+/** serve's death guard (src/system/death-guard.ts): its child whose script reads GUARD_MATCH. */
+export function deathGuardOf(servePid: number): number | null {
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || readStat(pid)?.ppid !== servePid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("GUARD_MATCH")) return pid;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+/** The process's argv joined by spaces; "" once it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+  } catch {
+    return "";
+  }
+}
+
+/** `pids` when their command lines are exactly `commands` (any order): the final shape, not a moment mid-fork. */
+export function exactly(pids: number[], commands: string[]): number[] | null {
+  const seen = pids.map(commandLine).sort();
+  return seen.length === commands.length && seen.every((line, i) => line === [...commands].sort()[i]) ? pids : null;
+}
