@@ -18,6 +18,7 @@ import { type CliFloor, measureCliFloor } from "./lib/cli-floor.ts";
 import { type Extras, runExtras } from "./lib/extras.ts";
 import { mustRun } from "./lib/measure.ts";
 import { type Plan, writeResults } from "./lib/report.ts";
+import { measureScale, SCALE_COUNTS } from "./lib/scale.ts";
 import { activeRuns, runScenario, type ScenarioResult } from "./lib/scenario.ts";
 import { removeLeftBehind, type Tool } from "./lib/tool.ts";
 import { Pm2 } from "./lib/tool-pm2.ts";
@@ -31,9 +32,9 @@ const USAGE = `usage: bun bench/run.ts [--quick] [--tools LIST] [--n LIST] [--ro
   --rounds    rounds at each N, tools in a rotated order each round (default 1; 2 at N=500)
   --idle      seconds of the idle-CPU window (default 10)
   --idle-500  seconds of the idle-CPU window at N=500 in the first round (default 30, as the issue asks)
-  --no-extras skip pyorchestrate's load and N=1000 measurements, and the CLI against the hello-world floor
+  --no-extras skip pyorchestrate's load, N=1000 and /metrics measurements, its growth from N=10 to 2000, and the CLI against the hello-world floor
   --quick     N=10, one round, 3-s windows, ps at N=200: a smoke run (under 2 minutes)
-  --budget    seconds after which no further run is started (default 560, so the whole bench ends within 10 minutes)
+  --budget    seconds after which no further run is started (default 720, so the whole bench ends within about 13 minutes)
   --out       where to write the results (default bench/RESULTS.md); the raw figures go to a JSON file in the temp directory
   --report FILE  only write the results again from such a JSON file`;
 
@@ -61,8 +62,14 @@ if (values.help) {
 
 const out = resolve(values.out ?? resolve(import.meta.dir, "RESULTS.md"));
 if (values.report) {
-  const raw = JSON.parse(readFileSync(values.report, "utf8")) as { plan: Plan; results: ScenarioResult[]; extras: Extras | null; cliFloor?: CliFloor | null };
-  writeResults(out, raw.plan, raw.results, raw.extras, raw.cliFloor ?? null);
+  const raw = JSON.parse(readFileSync(values.report, "utf8")) as {
+    plan: Plan;
+    results: ScenarioResult[];
+    extras: Extras | null;
+    cliFloor?: CliFloor | null;
+    scale?: ScenarioResult[];
+  };
+  writeResults(out, raw.plan, raw.results, raw.extras, raw.cliFloor ?? null, raw.scale ?? []);
   console.log(`wrote ${out} from ${values.report}`);
   process.exit(0);
 }
@@ -86,7 +93,7 @@ const counts = list(values.n, quick ? "10" : "10,100,500").map(Number);
 const idleSeconds = Number(values.idle ?? (quick ? 3 : 10));
 const idleAt500 = Number(values["idle-500"] ?? (quick ? 3 : 30));
 const roundsAt = (n: number) => Number(values.rounds ?? (quick ? 1 : n >= 500 ? 2 : 1));
-const budgetSeconds = Number(values.budget ?? 560);
+const budgetSeconds = Number(values.budget ?? 720);
 const overBudget = () => (performance.now() - benchStarted) / 1000 > budgetSeconds;
 const benchStarted = performance.now();
 const runId = `${process.pid}.${Date.now()}`;
@@ -176,6 +183,18 @@ if (values["no-extras"] !== true && tools.some((tool) => tool.name === "pyorches
   }
 }
 
+// ── pyorchestrate alone, N from 10 to 2000 ───────────────────────────────
+let scale: ScenarioResult[] = [];
+if (values["no-extras"] !== true && tools.some((tool) => tool.name === "pyorchestrate") && !overBudget()) {
+  log("pyorchestrate: growth with N");
+  try {
+    scale = await measureScale(runId, quick ? [10, 100, 200] : SCALE_COUNTS, log);
+  } catch (error) {
+    failures.push(`pyorchestrate scale: ${(error as Error).message}`);
+    log(`  FAILED: ${(error as Error).message}`);
+  }
+}
+
 const plan: Plan = {
   date: new Date().toISOString(),
   machine: await machine(),
@@ -190,8 +209,8 @@ const plan: Plan = {
 };
 removeLeftBehind();
 const raw = join(tmpdir(), `pyorchestrate-bench-${runId}.json`);
-writeFileSync(raw, JSON.stringify({ plan, results, extras, cliFloor }, null, 1));
-writeResults(out, plan, results, extras, cliFloor);
+writeFileSync(raw, JSON.stringify({ plan, results, extras, cliFloor, scale }, null, 1));
+writeResults(out, plan, results, extras, cliFloor, scale);
 log(`wrote ${out} after ${plan.durationSeconds.toFixed(0)} s (raw figures: ${raw}; --report ${raw} writes the results again)`);
 if (failures.length > 0) process.exitCode = 1;
 

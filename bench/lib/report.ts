@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { type CliFloor, cliFloorSection } from "./cli-floor.ts";
 import type { Extras } from "./extras.ts";
 import { fmt, median } from "./measure.ts";
+import { scaleSection } from "./scale.ts";
 import type { ScenarioResult } from "./scenario.ts";
 
 export interface Plan {
@@ -79,7 +80,14 @@ function summarize(runs: ScenarioResult[]): Summary {
   };
 }
 
-export function writeResults(path: string, plan: Plan, results: ScenarioResult[], extras: Extras | null, cliFloor: CliFloor | null = null): void {
+export function writeResults(
+  path: string,
+  plan: Plan,
+  results: ScenarioResult[],
+  extras: Extras | null,
+  cliFloor: CliFloor | null = null,
+  scale: ScenarioResult[] = [],
+): void {
   const versions = new Map(plan.tools.map((tool) => [tool.name, tool.version]));
   const columns = COLUMN_ORDER.filter((name) => versions.has(name));
   const summaries = new Map<string, Summary>();
@@ -285,6 +293,7 @@ export function writeResults(path: string, plan: Plan, results: ScenarioResult[]
   }
 
   if (cliFloor) push(...cliFloorSection(cliFloor));
+  push(...scaleSection(scale));
 
   push(
     "## Method",
