@@ -26,6 +26,8 @@ function writeErr(text: string): void {
   try {
     sink ??= Bun.stderr.writer();
     sink.write(text);
+    // Out now: the writer would otherwise hold a line until more come or the loop goes idle.
+    void Promise.resolve(sink.flush()).catch(() => {});
   } catch {
     // stderr closed: nowhere to say so
   }
