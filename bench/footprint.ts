@@ -167,14 +167,15 @@ if (sustained > 0) {
     const pid = run.serve?.pid as number;
     const session = await Session.open(run.socket);
     const marks: string[] = [];
-    let done = 0;
+    let sent = 0;
+    let answered = 0;
     const step = sustained / 10;
     const worker = async () => {
-      while (done < sustained) {
-        done++;
+      while (sent < sustained) {
+        sent++;
         const answer = await session.request("status", {}, 30_000);
         if (answer.status !== "success") throw new Error(`status: ${answer.error.message}`);
-        if (done % step === 0) marks.push(`${done / 1000}k ${fmt(memory(pid).rss)}`);
+        if (++answered % step === 0) marks.push(`${answered / 1000}k ${fmt(memory(pid).rss)}`);
       }
     };
     const before = memory(pid);
