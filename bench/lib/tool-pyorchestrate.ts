@@ -77,6 +77,15 @@ export class PyorchestrateRun implements ToolRun {
     }
   }
 
+  /**
+   * Closes the status session: while any client holds a connection, Bun's socket layer wakes serve
+   * every second (bench/FOOTPRINT.md), which an idle window must not count as serve's own.
+   */
+  disconnect(): void {
+    this.session?.close();
+    this.session = null;
+  }
+
   async allRunning(): Promise<boolean> {
     const session = await this.connect();
     if (!session) return false;

@@ -1,7 +1,10 @@
 // Validation of the check targets written in the config (`tcp`, `http`, `log`), each to a value
 // a probe can use or a short error for the config's key path.
 
-import { isIP, isIPv6 } from "node:net";
+import type * as Net from "node:net";
+
+/** node:net only where a tcp target is parsed: it builds Node's stream layer, megabytes a serve without one never uses. */
+const net = (): typeof Net => require("node:net");
 
 export type TcpTarget = { ok: true; host: string; port: number } | { ok: false; error: string };
 export type HttpTarget = { ok: true; url: string } | { ok: false; error: string };
@@ -20,7 +23,7 @@ export function parseTcpTarget(text: string): TcpTarget {
     if (close === -1 || text[close + 1] !== ":") return { ok: false, error: example };
     host = text.slice(1, close);
     port = text.slice(close + 2);
-    if (!isIPv6(host)) return { ok: false, error: `'${host}' is not an IPv6 address` };
+    if (!net().isIPv6(host)) return { ok: false, error: `'${host}' is not an IPv6 address` };
   } else {
     const colon = text.lastIndexOf(":");
     if (colon === -1) return { ok: false, error: `${example}: no port` };
@@ -36,7 +39,7 @@ export function parseTcpTarget(text: string): TcpTarget {
 }
 
 function isHostname(host: string): boolean {
-  if (isIP(host) === 4) return true;
+  if (net().isIP(host) === 4) return true;
   const name = host.endsWith(".") ? host.slice(0, -1) : host;
   return name.length > 0 && name.length <= 253 && name.split(".").every((label) => LABEL.test(label));
 }

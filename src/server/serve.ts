@@ -9,11 +9,11 @@ import { ResourceSampler } from "../orchestrator/resources.ts";
 import { adoptOrphans } from "../system/adopt-orphans.ts";
 import { type DeathGuard, startDeathGuard } from "../system/death-guard.ts";
 import { takeNotifySettings } from "../system/sd-notify.ts";
-import { openHttp } from "../http/listener.ts";
 import { lazyNotifyPort } from "./agent-notify-port.ts";
 import type { ServerContext } from "./context.ts";
 import { createDispatch } from "./dispatch.ts";
 import { logEvent } from "./event-lines.ts";
+import { collectWhenQuiet } from "./idle-collect.ts";
 import { type CommandListener, listen } from "./listener.ts";
 import { createLogger, type LogFormat, type Logger } from "./logger.ts";
 import { CommandMetrics } from "./metrics.ts";
@@ -87,6 +87,9 @@ export async function serve(options: ServeOptions): Promise<number> {
   // Unusable journal (corrupt, unwritable): one warning, and the history stays in memory.
   orchestrator.events.attachJournal(`${settings.state_dir}/events.db`, (problem) => log.warn(problem));
   orchestrator.events.subscribe((event) => logEvent(log, event));
+  // Every answered request and every agent change is an event: the heap is collected once they stop.
+  const collector = collectWhenQuiet();
+  orchestrator.events.subscribe(() => collector.note());
 
   // One shutdown per serve, whoever asks first: the shutdown command or a signal.
   let shuttingDown: Promise<{ stopped: number; allGraceful: boolean }> | null = null;
@@ -138,8 +141,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
     log.info(`listening on ${settings.command_socket_path}`, { mode: `0${settings.command_socket_permissions.toString(8)}` });
   }
-  // [http] listen: the HTTP face (src/http/), through the same dispatch as the socket.
-  const http = config.http ? openHttp({ settings: config.http, ctx, dispatch: createDispatch(ctx, log), log }) : null;
+  // [http] listen: the HTTP face (src/http/), through the same dispatch as the socket. Loaded only
+  // then (node:crypto, the dashboard's pages: some MB of resident memory a serve without it never needs).
+  const http = config.http ? (await import("../http/listener.ts")).openHttp({ settings: config.http, ctx, dispatch: createDispatch(ctx, log), log }) : null;
   if (config.http && !http) {
     await listener?.close();
     systemd?.dispose();
@@ -172,6 +176,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   orchestrator.events.close();
   signals.dispose();
   dispose();
+  collector.dispose();
   systemd?.dispose();
   agentNotify.dispose();
   adoption.reaper?.dispose();
