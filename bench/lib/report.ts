@@ -4,81 +4,13 @@
 import { writeFileSync } from "node:fs";
 import { type CliFloor, cliFloorSection } from "./cli-floor.ts";
 import type { Extras } from "./extras.ts";
-import { fmt, median } from "./measure.ts";
+import { fmt } from "./measure.ts";
 import { scaleSection } from "./scale.ts";
 import type { ScenarioResult } from "./scenario.ts";
+import { type Plan, type Summary, summarize } from "./summary.ts";
+import { targetsSection } from "./targets.ts";
 
-export interface Plan {
-  date: string;
-  machine: string;
-  tools: Array<{ name: string; version: string }>;
-  unavailable: Record<string, string>;
-  counts: number[];
-  roundsAt: Record<number, number>;
-  idleSeconds: number;
-  idleAt500: number;
-  durationSeconds: number;
-  failures: string[];
-}
-
-/** The issue's figures (issue 5, measured on this kind of machine): references, not re-measured. */
-const ISSUE: Record<string, Record<string, string>> = {
-  "supervisord 4.2.5": { status: "243 ms", up: "3.5 s", memory: "35.6 MB", cpu: "0.17 %", kill: "1013 ms", stop: "1.24 s" },
-  "pm2 7.0.4": { status: "161 ms", up: "2.2 s", memory: "91.6 MB", cpu: "0.27 %", kill: "6.8 ms", stop: "32.6 s" },
-  s6: { status: "2.1 ms", up: "0.71 s", memory: "61 MB PSS (501 procs)", cpu: "0", kill: "1004 ms", stop: "0.26 s" },
-  runit: { status: "5.7 ms", up: "1.8 s", memory: "45 MB PSS (501 procs)", cpu: "0", kill: "2.4 ms", stop: "0.55 s" },
-};
-const S6_UP_MS = 710;
-const S6_STOP_MS = 260;
-const RUNIT_KILL_MS = 2.4;
 const COLUMN_ORDER = ["supervisord", "pm2", "s6", "runit", "pyorchestrate"];
-
-interface Summary {
-  runs: number;
-  statusMs: number;
-  statusSamples: number;
-  statusNote?: string;
-  baselineMs: number;
-  upMs: number;
-  memoryBytes: number;
-  memoryKind: "RSS" | "PSS";
-  anonBytes: number;
-  fileBytes: number;
-  idleCpuPercent: number;
-  idleSeconds: number;
-  killMs: number;
-  kills: number;
-  killReportedMs: number;
-  stopMs: number;
-  stopCommandMs: number;
-}
-
-function summarize(runs: ScenarioResult[]): Summary {
-  const pooled = (pick: (run: ScenarioResult) => number[]) => runs.flatMap(pick);
-  const idleCpuMs = runs.reduce((sum, run) => sum + run.idleCpuMs, 0);
-  const idleWallMs = runs.reduce((sum, run) => sum + run.idleWallMs, 0);
-  const first = runs[0] as ScenarioResult;
-  return {
-    runs: runs.length,
-    statusMs: median(pooled((run) => run.statusSamplesMs)),
-    statusSamples: pooled((run) => run.statusSamplesMs).length,
-    statusNote: first.statusNote,
-    baselineMs: median(pooled((run) => run.baselineSamplesMs)),
-    upMs: median(runs.map((run) => run.upMs)),
-    memoryBytes: median(runs.map((run) => run.memoryBytes)),
-    memoryKind: first.memoryKind,
-    anonBytes: median(runs.map((run) => run.memoryAnonBytes)),
-    fileBytes: median(runs.map((run) => run.memoryFileBytes)),
-    // All idle windows together: CPU time over wall time (the most precise figure the runs give).
-    idleCpuPercent: (idleCpuMs / idleWallMs) * 100,
-    idleSeconds: idleWallMs / 1000,
-    killMs: median(pooled((run) => run.killMs)),
-    kills: pooled((run) => run.killMs).length,
-    killReportedMs: median(pooled((run) => run.killReportedMs)),
-    stopMs: median(runs.map((run) => run.stopMs)),
-    stopCommandMs: median(runs.map((run) => run.stopCommandMs)),
-  };
-}
 
 export function writeResults(
   path: string,
@@ -148,127 +80,7 @@ export function writeResults(
     push("");
   }
 
-  push("The issue's figures, for reference (not re-measured here; same kind of machine, 500 agents):", "");
-  push(
-    `| at 500 agents | ${Object.keys(ISSUE).join(" | ")} |`,
-    `|---|${Object.keys(ISSUE)
-      .map(() => "---|")
-      .join("")}`,
-  );
-  const issueRow = (label: string, key: string) =>
-    push(
-      `| ${label} | ${Object.values(ISSUE)
-        .map((tool) => tool[key])
-        .join(" | ")} |`,
-    );
-  issueRow("status from a fresh CLI process, median", "status");
-  issueRow("all 500 up and reported running", "up");
-  issueRow("supervisor's own memory", "memory");
-  issueRow("supervisor's idle CPU over 30 s", "cpu");
-  issueRow("kill -9 of an agent → replacement running", "kill");
-  issueRow("stop all, every pid reaped", "stop");
-  push("");
-
-  const ours = get("pyorchestrate", 500);
-  if (ours) {
-    const sup = get("supervisord", 500);
-    const s6 = get("s6", 500);
-    const runit = get("runit", 500);
-    const smallest = Math.min(...plan.counts);
-    const small = smallest < 500 ? get("pyorchestrate", smallest) : undefined;
-    push("## Targets (N = 500, ratios of figures from this run)", "", "| target | pyorchestrate | against | ratio | |", "|---|---|---|---|---|");
-    const target = (label: string, mine: string, against: string, ratio: number, verdict: string) =>
-      push(`| ${label} | ${mine} | ${against} | ${fmt.ratio(ratio)} | ${verdict} |`);
-    const metOrMissed = (ok: boolean) => (ok ? "**met**" : "**missed**");
-    target(
-      "`ps` from a fresh CLI within 1.5× of `--version`",
-      fmt.ms(ours.statusMs),
-      `--version ${fmt.ms(ours.baselineMs)}`,
-      ours.statusMs / ours.baselineMs,
-      metOrMissed(ours.statusMs <= 1.5 * ours.baselineMs),
-    );
-    target(
-      "all 500 up faster than s6's 0.71 s",
-      fmt.ms(ours.upMs),
-      `s6 0.71 s (issue)${s6 ? `; s6 here ${fmt.ms(s6.upMs)} (${fmt.ratio(ours.upMs / s6.upMs)})` : ""}`,
-      ours.upMs / S6_UP_MS,
-      metOrMissed(ours.upMs < S6_UP_MS && (!s6 || ours.upMs < s6.upMs)),
-    );
-    if (sup) {
-      target(
-        "serve's RSS below supervisord's",
-        fmt.mb(ours.memoryBytes),
-        `supervisord ${fmt.mb(sup.memoryBytes)}`,
-        ours.memoryBytes / sup.memoryBytes,
-        metOrMissed(ours.memoryBytes < sup.memoryBytes),
-      );
-      target(
-        "idle CPU below supervisord's",
-        fmt.pct(ours.idleCpuPercent),
-        `supervisord ${fmt.pct(sup.idleCpuPercent)}`,
-        ours.idleCpuPercent / sup.idleCpuPercent,
-        metOrMissed(ours.idleCpuPercent < sup.idleCpuPercent),
-      );
-    }
-    const killVerdict =
-      ours.killMs <= RUNIT_KILL_MS || (runit !== undefined && ours.killMs <= runit.killMs)
-        ? "**met**"
-        : ours.killMs < 10 * RUNIT_KILL_MS
-          ? "**met in order** (same order of magnitude, not under 2.4 ms: see below)"
-          : "**missed**";
-    target(
-      "kill -9 → replacement within runit's 2.4 ms order",
-      fmt.ms(ours.killMs),
-      `runit 2.4 ms (issue)${runit ? `; runit here ${fmt.ms(runit.killMs)} (${fmt.ratio(ours.killMs / runit.killMs)})` : ""}`,
-      ours.killMs / RUNIT_KILL_MS,
-      killVerdict,
-    );
-    target(
-      "stop all faster than s6's 0.26 s",
-      fmt.ms(ours.stopMs),
-      `s6 0.26 s (issue)${s6 ? `; s6 here ${fmt.ms(s6.stopMs)} (${fmt.ratio(ours.stopMs / s6.stopMs)})` : ""}`,
-      ours.stopMs / S6_STOP_MS,
-      metOrMissed(ours.stopMs < S6_STOP_MS && (!s6 || ours.stopMs < s6.stopMs)),
-    );
-    push("");
-
-    push("### Where a target is not reached, and why", "");
-    if (sup && ours.memoryBytes >= sup.memoryBytes) {
-      const perAgent = small ? (ours.memoryBytes - small.memoryBytes) / (500 - smallest) : Number.NaN;
-      push(
-        `- **RSS** (${fmt.mb(ours.memoryBytes)} against supervisord's ${fmt.mb(sup.memoryBytes)}): ${fmt.mb(ours.fileBytes)} of serve's RSS is file-backed, ` +
-          "clean pages of the Bun runtime's own code mapped from the 110 MB executable (shared with every other pyorchestrate process, and " +
-          `dropped by the kernel under memory pressure without any writing back); its anonymous memory, heap and stacks, is ${fmt.mb(ours.anonBytes)} ` +
-          `against supervisord's ${fmt.mb(sup.anonBytes)}. ` +
-          (small
-            ? `serve with ${smallest} agents already holds ${fmt.mb(small.memoryBytes)} (${fmt.mb(small.fileBytes)} file-backed); each further agent adds about ${(perAgent / 1024).toFixed(0)} KiB. `
-            : "") +
-          "The runtime alone is above supervisord's whole figure: a compiled Bun binary doing nothing holds about 39 MB (its peak RSS for `--version`), " +
-          "and the agents' output pipes cost about 11 KiB each inside Bun (two pending reads per agent, measured with 500 children: +7.1 MB " +
-          "with readers, +0.8 MB without). Meeting this target takes a smaller runtime, not smaller data structures: the JIT tiers switched " +
-          "off (BUN_JSC_useJIT=0) still leave 53 MB at 500 agents.",
-      );
-    }
-    if (ours.killMs > RUNIT_KILL_MS && !(runit !== undefined && ours.killMs <= runit.killMs)) {
-      push(
-        `- **kill -9 → replacement** (${fmt.ms(ours.killMs)}, ${fmt.ratio(ours.killMs / RUNIT_KILL_MS)} the issue's 2.4 ms${runit ? `; runit measured here: ${fmt.ms(runit.killMs)}` : ""}): ` +
-          "no delay is waited (a run of 10 s or more is restarted at once, SPEC §3), but every agent is started through `setpriv --pdeathsig KILL`, " +
-          "which arms the parent-death signal and then execs the agent: two execs of dynamically linked programs instead of one, each about " +
-          "0.8 ms of CPU on this VM (the dynamic loader's CPU feature probing traps to the hypervisor). A build without the wrapper, measured " +
-          "the same way on this machine (500 agents, 7 kills, twice), restarted in 2.3–3.6 ms instead of 3.9–4.0 ms and had all 500 up in " +
-          "390–450 ms instead of 580–650 ms. The rest is the kernel and Bun noticing the exit (about 0.8 ms from the kill to serve's exit " +
-          "handler), serve's own bookkeeping (0.3 ms) and the spawn itself (0.4–0.5 ms). What it would take: the parent-death signal " +
-          "armed without a second exec, which Bun.spawn cannot do (no pre-exec hook), e.g. one watchdog per serve that ends every agent " +
-          "group when serve's end closes a pipe, instead of a wrapper per agent.",
-      );
-    }
-    push(
-      `- **idle CPU** is Bun's own garbage-collection timer: after activity (here the status calls just before the window) it collects about ` +
-        "once a second for some 30 s, 0.6 ms each time; then serve is all but asleep (40 s without requests: 2.4 ms of CPU in all; no " +
-        "polling timers: exits come from the kernel, timers exist only for real deadlines). With BUN_GC_TIMER_DISABLE=1 the same 40 s after nine `ps` calls cost 2.4 ms of CPU instead of 28 ms.",
-      "",
-    );
-  }
+  push(...targetsSection(plan, get));
 
   if (extras) {
     push(
@@ -311,8 +123,9 @@ export function writeResults(
       "mapped executable and libraries (clean pages, shared with every other process running the same binary).",
     "- **idle CPU**: CPU time of the supervisor's processes (all threads, those that ended meanwhile included: clock_gettime on each process's " +
       "CPU clock, nanoseconds where /proc/<pid>/stat counts 10-ms ticks) " +
-      "over windows in which nothing talks to it, 1 s after the status samples; all windows of a tool at one N added up. " +
-      `The first round at N=500 uses a ${plan.idleAt500}-s window as the issue does; the other rounds ${plan.idleSeconds} s, so the whole run fits in 10 minutes.`,
+      "over windows in which nothing talks to it, 1 s after the status samples (pyorchestrate's status connection closed first: an open " +
+      "connection alone wakes Bun's event loop once a second); all windows of a tool at one N added up. " +
+      `The first round at N=500 uses a ${plan.idleAt500}-s window as the issue does; the other rounds ${plan.idleSeconds} s.`,
     "- **kill -9 → replacement running**: each kill is of a different agent that has run for at least 10 s (pyorchestrate restarts at once only " +
       "after a run of 10 s or more, SPEC §3; the other tools have no such rule, they get the same wait). From the kill until a new child of the " +
       "agent's supervisor (serve, supervisord, pm2's daemon, the service's s6-supervise/runsv) has exec'd `sleep`: found among the pids handed " +

@@ -100,7 +100,9 @@ async function measure(tool: Tool, run: ToolRun, n: number, options: ScenarioOpt
     statusSamplesMs.push(result.ms);
   }
 
-  // (3) memory and (4) idle CPU: a moment to settle after the status calls, then nobody talks to it.
+  // (3) memory and (4) idle CPU: a moment to settle after the status calls, then nobody talks to it
+  // (an open connection alone wakes Bun's event loop once a second).
+  run.quiesce?.();
   await Bun.sleep(1_000);
   const supervisors = run.supervisorPids();
   const cpuBefore = supervisors.reduce((sum, pid) => sum + cpuNanos(pid), 0);

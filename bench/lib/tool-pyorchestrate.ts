@@ -81,6 +81,10 @@ export class PyorchestrateRun implements ToolRun {
    * Closes the status session: while any client holds a connection, Bun's socket layer wakes serve
    * every second (bench/FOOTPRINT.md), which an idle window must not count as serve's own.
    */
+  quiesce(): void {
+    this.disconnect();
+  }
+
   disconnect(): void {
     this.session?.close();
     this.session = null;

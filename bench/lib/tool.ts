@@ -48,6 +48,8 @@ export interface ToolRun {
   readonly baselineCommand?: { argv: string[]; env: Record<string, string | undefined> };
   /** Stops every agent with the tool's own command; resolves when that command has returned. */
   stopAll(): Promise<void>;
+  /** Closes a status connection the run holds open, before the idle window ("nothing asking"). */
+  quiesce?(): void;
   /** Ends whatever this run started that is still there (by pid) and removes its directory. */
   teardown(): Promise<void>;
 }
