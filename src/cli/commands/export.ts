@@ -7,6 +7,7 @@ import { TARGETS, type Target } from "../../export/types.ts";
 import { exportFile, stream, writeFiles } from "../../export/write.ts";
 import { configArgs, configPath } from "../config-arg.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { writeErr } from "../output.ts";
 
 export default defineCommand({
   meta: { name: "export", description: "Convert a config to systemd units, Kubernetes manifests or a Nomad job, with a conversion report" },
@@ -32,23 +33,23 @@ export default defineCommand({
     const json = Boolean(args.json);
     const loaded = await exportFile(path, target, { image, sidecars: Boolean(args.sidecars), json });
     if (!loaded.ok) {
-      for (const error of loaded.errors) process.stderr.write(`✗ ${error}\n`);
-      process.stderr.write(`${path}: ${loaded.errors.length} error(s)\n`);
+      for (const error of loaded.errors) writeErr(`✗ ${error}\n`);
+      writeErr(`${path}: ${loaded.errors.length} error(s)\n`);
       process.exitCode = EXIT.error;
       return;
     }
-    for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const warning of loaded.warnings) writeErr(`warning: ${warning}\n`);
     const { exported } = loaded;
-    process.stderr.write(`${renderReport(exported.report.rows, target)}\n`);
+    writeErr(`${renderReport(exported.report.rows, target)}\n`);
     const warnings = exported.report.warnings().length;
     if (args.strict && warnings > 0) {
-      process.stderr.write(`✗ --strict: ${warnings} key(s) approximated or without equivalent; nothing written\n`);
+      writeErr(`✗ --strict: ${warnings} key(s) approximated or without equivalent; nothing written\n`);
       process.exitCode = EXIT.error;
       return;
     }
     if (args.out) {
       const written = writeFiles(exported.files, args.out);
-      process.stderr.write(`wrote ${written.length} file(s) to ${args.out}\n`);
+      writeErr(`wrote ${written.length} file(s) to ${args.out}\n`);
     } else process.stdout.write(stream(exported.files, target, json));
     process.exitCode = EXIT.ok;
   },

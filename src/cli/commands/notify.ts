@@ -4,10 +4,11 @@
 // the sender's pid belongs to. Offline: it talks to the socket its parent was given, not to
 // serve's command socket. Silent on success, as systemd-notify is.
 
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { notifyBarrier } from "../../system/notify-barrier.ts";
 import { NotifySocket } from "../../system/sd-notify.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { writeErr } from "../output.ts";
 
 /** As long as systemd-notify waits for its barrier. */
 const BARRIER_TIMEOUT_MS = 5000;
@@ -36,7 +37,7 @@ export default defineCommand({
     const lines = assignments(args._.map(String), args.ready, args.status);
     const address = process.env.NOTIFY_SOCKET;
     if (!address) {
-      process.stderr.write("✗ NOTIFY_SOCKET is not set: nothing is listening for notifications\n");
+      writeErr("✗ NOTIFY_SOCKET is not set: nothing is listening for notifications\n");
       process.exitCode = EXIT.error;
       return;
     }
@@ -45,13 +46,13 @@ export default defineCommand({
       socket = new NotifySocket(address);
       socket.send(lines);
       if (!args["no-block"] && !notifyBarrier(address, BARRIER_TIMEOUT_MS)) {
-        process.stderr.write(`✗ sent to ${address}, but it did not confirm within ${BARRIER_TIMEOUT_MS / 1000} s (BARRIER=1)\n`);
+        writeErr(`✗ sent to ${address}, but it did not confirm within ${BARRIER_TIMEOUT_MS / 1000} s (BARRIER=1)\n`);
         process.exitCode = EXIT.error;
         return;
       }
       process.exitCode = EXIT.ok;
     } catch (error) {
-      process.stderr.write(`✗ cannot notify ${address}: ${error instanceof Error ? error.message : String(error)}\n`);
+      writeErr(`✗ cannot notify ${address}: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = EXIT.error;
     } finally {
       socket?.close();

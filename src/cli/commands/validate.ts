@@ -6,7 +6,7 @@ import { success } from "../../protocol/envelope.ts";
 import { offlineFormat, offlineFormatArgs } from "../args.ts";
 import { configArgs, configPath } from "../config-arg.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { writeJson, writeText } from "../output.ts";
+import { writeErr, writeJson, writeText } from "../output.ts";
 
 /** `validate --json`'s data. `agents` and `start_order` are null for an invalid file: nothing was resolved. */
 export interface ValidateData {
@@ -31,13 +31,13 @@ export default defineCommand({
     // In JSON the errors and warnings are the data: nothing on stderr.
     if (format === "json") return writeJson(success(null, validateData(path, loaded)));
     if (!loaded.ok) {
-      for (const error of loaded.errors) process.stderr.write(`✗ ${error}\n`);
-      process.stderr.write(`${path}: ${loaded.errors.length} error(s)\n`);
+      for (const error of loaded.errors) writeErr(`✗ ${error}\n`);
+      writeErr(`${path}: ${loaded.errors.length} error(s)\n`);
       return;
     }
     const { config, warnings } = loaded;
     // Valid all the same: the warnings go to stderr and the exit status stays 0.
-    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const warning of warnings) writeErr(`warning: ${warning}\n`);
     const order = startOrder(config.agents);
     writeText(`✓ ${path} is valid: ${config.agents.length} agent(s)${order.length ? `, start order ${order.join(" → ")}` : ""}`);
   },
