@@ -44,6 +44,14 @@ describe("the client's fast path loads nothing it does not use", () => {
     expect(touching).toEqual([]);
   });
 
+  // Offline commands too (validate, export, notify, serve's front): one writer, ordered, EPIPE-quiet.
+  test("every client write goes through cli/output.ts", () => {
+    const files = [...new Bun.Glob("src/cli/**/*.ts").scanSync(ROOT)].filter((file) => file !== "src/cli/output.ts");
+    expect(files.length).toBeGreaterThan(20);
+    const writing = files.filter((file) => /process\.std(out|err)\.write\b|console\.(log|error|warn|info)\b/.test(readFileSync(join(ROOT, file), "utf8")));
+    expect(writing).toEqual([]);
+  });
+
   test("the scan sees imports at all", () => {
     const { files } = closure("src/cli/commands/ps.ts");
     expect(files.has("src/client/connection.ts")).toBe(true);

@@ -7,7 +7,7 @@ import { TARGETS, type Target } from "../../export/types.ts";
 import { exportFile, stream, writeFiles } from "../../export/write.ts";
 import { configArgs, configPath } from "../config-arg.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { writeErr } from "../output.ts";
+import { writeErr, writeOut } from "../output.ts";
 
 export default defineCommand({
   meta: { name: "export", description: "Convert a config to systemd units, Kubernetes manifests or a Nomad job, with a conversion report" },
@@ -50,7 +50,7 @@ export default defineCommand({
     if (args.out) {
       const written = writeFiles(exported.files, args.out);
       writeErr(`wrote ${written.length} file(s) to ${args.out}\n`);
-    } else process.stdout.write(stream(exported.files, target, json));
+    } else writeOut(stream(exported.files, target, json));
     process.exitCode = EXIT.ok;
   },
 });
