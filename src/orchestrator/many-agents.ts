@@ -6,6 +6,7 @@
 import type { AgentOutcome, ManyAgentsData } from "../protocol/commands.ts";
 import { OrchestratorError } from "./errors.ts";
 import type { AgentRuntime } from "./runtime.ts";
+import { familyOf } from "../common/agent-names.ts";
 import { stopDependentsFirst } from "./stop-order.ts";
 
 export type ManyAction = ManyAgentsData["action"];
@@ -42,8 +43,11 @@ export async function manyAgents(commands: OneAgentCommands, action: ManyAction,
     const order = commands.startOrder().filter((name) => chosen.has(name));
     for (const name of order) await one(name);
   }
-  // In the order they were acted on: providers first for starts, dependents first for stops.
+  // Starts in the order they were made (providers first). Stops run in parallel where they can, so
+  // they are listed in a stable order rather than as they finished: dependents first, an agent's
+  // copies together and in number order.
   const agents = [...outcomes.values()];
+  if (action === "stopped") agents.sort(stopListing(commands.startOrder()));
   return { action, agents, failed: agents.filter((outcome) => !outcome.ok).length };
 }
 
@@ -74,4 +78,13 @@ async function outcomeOf(commands: OneAgentCommands, action: ManyAction, agent: 
     if (already && error.code === already.code) return { agent, ok: true, outcome: already.outcome, pid: null, status };
     return { agent, ok: false, outcome: "failed", pid: null, status, error: { code: error.code, message: error.message } };
   }
+}
+
+/** Compares two stop outcomes: later families in the start order first, copies by number. */
+function stopListing(startOrder: readonly string[]): (a: AgentOutcome, b: AgentOutcome) => number {
+  const position = new Map(startOrder.map((name, i) => [name, i]));
+  const familyRank = new Map<string, number>();
+  for (const name of startOrder) if (!familyRank.has(familyOf(name))) familyRank.set(familyOf(name), familyRank.size);
+  const rank = (agent: string) => familyRank.get(familyOf(agent)) ?? -1;
+  return (a, b) => rank(b.agent) - rank(a.agent) || (position.get(a.agent) ?? 0) - (position.get(b.agent) ?? 0);
 }
