@@ -2,6 +2,8 @@
 // waits for init to reap it, but it runs nothing and holds nothing).
 
 import { readdirSync, readFileSync } from "node:fs";
+// The bench's reader (one implementation for both): the argv joined by spaces, "?" once gone.
+import { commandLine } from "../../bench/lib/procfs.ts";
 
 interface Stat {
   pid: number;
@@ -57,26 +59,14 @@ export function deathGuardOf(servePid: number): number | null {
   for (const entry of readdirSync("/proc")) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || readStat(pid)?.ppid !== servePid) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("GUARD_MATCH")) return pid;
-    } catch {
-      // gone meanwhile
-    }
+    if (commandLine(pid).includes("GUARD_MATCH")) return pid;
   }
   return null;
-}
-
-/** The process's argv joined by spaces; "" once it is gone. */
-export function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-  } catch {
-    return "";
-  }
 }
 
 /** `pids` when their command lines are exactly `commands` (any order): the final shape, not a moment mid-fork. */
 export function exactly(pids: number[], commands: string[]): number[] | null {
   const seen = pids.map(commandLine).sort();
-  return seen.length === commands.length && seen.every((line, i) => line === [...commands].sort()[i]) ? pids : null;
+  const wanted = [...commands].sort();
+  return seen.length === wanted.length && seen.every((line, i) => line === wanted[i]) ? pids : null;
 }
