@@ -9,13 +9,34 @@ export interface Problem {
   message: string;
 }
 
+const BARE = /[A-Za-z0-9_.-]/;
+
 /**
- * Bare characters (segment() leaves dots in a bare key), JSON-quoted segments and `[n]` indexes,
- * each told apart by its first character, so a line that is not a key path fails in linear time.
+ * Where the key path at the start of `line` ends (0: none), read once from left to right: bare
+ * characters (segment() leaves dots in a bare key), JSON-quoted segments and `[n]` indexes, each
+ * told apart by its first character. Each character is looked at once: no backtracking on a long line.
  */
-const KEY_PATH = /^((?:[A-Za-z0-9_.-]|"(?:[^"\\]|\\.)*"|\[\d+\])+): ([\s\S]*)$/;
+function keyPathEnd(line: string): number {
+  let i = 0;
+  while (i < line.length) {
+    const char = line[i] as string;
+    if (BARE.test(char)) i++;
+    else if (char === '"') {
+      let j = i + 1;
+      while (j < line.length && line[j] !== '"') j += line[j] === "\\" ? 2 : 1;
+      if (j >= line.length) return 0;
+      i = j + 1;
+    } else if (char === "[") {
+      let j = i + 1;
+      while (j < line.length && line.charCodeAt(j) >= 48 && line.charCodeAt(j) <= 57) j++;
+      if (j === i + 1 || line[j] !== "]") return 0;
+      i = j + 1;
+    } else break;
+  }
+  return i;
+}
 
 export function splitProblem(line: string): Problem {
-  const match = KEY_PATH.exec(line);
-  return match ? { path: match[1] as string, message: match[2] as string } : { path: null, message: line };
+  const end = keyPathEnd(line);
+  return end > 0 && line.startsWith(": ", end) ? { path: line.slice(0, end), message: line.slice(end + 2) } : { path: null, message: line };
 }
